@@ -73,7 +73,8 @@ def content_hash(data: bytes | str) -> str:
 
 def make_chunk_id(doc_id: str, locator: str, text: str) -> str:
     """Content-addressed chunk id: an unchanged passage keeps its id across re-ingests."""
-    return f"{doc_id}:{content_hash(locator + '\n' + text)[:16]}"
+    digest = content_hash(locator + "\n" + text)[:16]
+    return f"{doc_id}:{digest}"
 
 
 @dataclass

@@ -81,6 +81,28 @@ class Settings(BaseSettings):
     channel_api_key: str | None = None
     admin_key: str | None = None
 
+    # --- API service runtime (api/) ------------------------------------------------------------
+    api_worker_enabled: bool = Field(
+        default=True, description="Process stored inbound messages in the background."
+    )
+    api_process_delay: float = Field(
+        default=0.0, description="Seconds the worker waits before processing a stored message."
+    )
+    api_poll_interval: float = Field(
+        default=1.0, description="Seconds between worker polls (messages stored by other workers)."
+    )
+    api_max_body_bytes: int = 1_000_000
+    api_max_upload_bytes: int = 20_000_000
+    send_max_attempts: int = 4
+    send_backoff: float = Field(default=0.5, description="First retry delay, doubled per retry.")
+    send_timeout: float = 10.0
+    claim_ttl_minutes: int = 30
+    seed_sample_kb: bool = Field(
+        default=True, description="Ingest the shipped sample KB at first start when the KB is empty."
+    )
+    sample_kb_dir: Path | None = None
+    log_json: bool = True
+
     @property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""

@@ -1,0 +1,229 @@
+"""Run a question set through Lantunan's public path (and the baseline) and score every item.
+
+Lantunan: each question goes through ``Responder.respond(question, received_at)``, the same call
+the API makes. Retrieval is scored on the ranking the responder itself saw
+(``Draft.hit_chunk_ids``, resolved with ``KnowledgeBase.get_chunk``), so hit@k measures what the
+drafter was actually given. When the responder did not search (a rule such as smalltalk or a
+complaint fired before retrieval) the harness runs ``KnowledgeBase.search`` on the responder's
+normalised message, so a misrouted answer item is still scored on retrieval rather than
+counted as a miss twice. ``retrieval="search"`` scores ``KnowledgeBase.search`` for every item.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from eval.questions import Question, load_questions
+from eval.scoring import MAX_K, ItemResult, score_item, summarise
+
+RETRIEVAL_MODES = ("responder", "search")
+
+
+class EvalError(RuntimeError):
+    """An evaluation that cannot run (bad corpus, empty store); the message says why."""
+
+
+@dataclass
+class EvalRun:
+    """Everything one `lantunan eval` produced."""
+
+    results: dict[str, dict | None] = field(default_factory=dict)
+    items: dict[str, list[ItemResult]] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _progress(enabled: bool, total: int, label: str) -> Callable[[str], None]:
+    """A tiny stderr progress line (no dependency on a terminal)."""
+    state = {"n": 0}
+
+    def tick(note: str) -> None:
+        state["n"] += 1
+        if enabled:
+            print(f"\r  {label} {state['n']}/{total} {note[:40]:<40}", end="", file=sys.stderr,
+                  flush=True)
+            if state["n"] == total:
+                print(file=sys.stderr)
+
+    return tick
+
+
+def _resolve(kb, chunk_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(source file name, chunk text) for chunk ids, skipping ids the store no longer knows."""
+    out: list[tuple[str, str]] = []
+    docs: dict[str, str] = {}
+    for cid in chunk_ids:
+        chunk = kb.get_chunk(cid)
+        if chunk is None:
+            continue
+        if chunk.doc_id not in docs:
+            doc = kb.get_document(chunk.doc_id)
+            docs[chunk.doc_id] = doc.source_name if doc else ""
+        out.append((docs[chunk.doc_id], chunk.text))
+    return out
+
+
+def _search_ranking(kb, query: str, original: str) -> list[tuple[str, str]]:
+    """Top-10 of KnowledgeBase.search on the normalised query (original wording as extra)."""
+    extra = [original] if original and original != query else None
+    try:
+        hits = kb.search(query, k=MAX_K, extra_queries=extra)
+    except TypeError:  # a store without extra_queries support
+        hits = kb.search(query, k=MAX_K)
+    return [(h.doc.source_name, h.chunk.text) for h in hits]
+
+
+def run_lantunan(questions: Sequence[Question], kb, settings, retrieval: str = "responder",
+                 progress: bool = False) -> list[ItemResult]:
+    """Every question through Responder.respond; one scored ItemResult each."""
+    from responder.pipeline import Responder
+
+    if retrieval not in RETRIEVAL_MODES:
+        raise ValueError(f"retrieval must be one of {RETRIEVAL_MODES}, got {retrieval!r}")
+    responder = Responder(kb, settings)
+    tick = _progress(progress, len(questions), "lantunan")
+    items: list[ItemResult] = []
+    for q in questions:
+        started = time.perf_counter()
+        try:
+            draft = responder.respond(q.question, q.received_at)
+        except Exception as exc:  # noqa: BLE001 - one crashing item must not hide the others
+            items.append(ItemResult(id=q.id, expected_action=q.expected_action,
+                                    predicted_action="error", tags=list(q.tags),
+                                    expected_reason=q.handoff_reason,
+                                    answer_facts=q.answer_facts,
+                                    fact_score=0.0 if q.expected_action == "answer" else None,
+                                    error=f"{type(exc).__name__}: {exc}"))
+            tick("error")
+            continue
+        total_ms = (time.perf_counter() - started) * 1000
+        query = draft.normalised_message or q.question
+        if retrieval == "responder" and draft.hit_chunk_ids:
+            ranking = _resolve(kb, draft.hit_chunk_ids[:MAX_K])
+        elif q.expected_action == "answer":
+            ranking = _search_ranking(kb, query, q.question)
+        else:
+            ranking = []  # retrieval is scored on answer items only
+        kind, action = draft.kind.value, draft.action.value
+        draft_text = draft.answer_text or (draft.text if kind == "answer" else "")
+        citations = []
+        for c in draft.citations:
+            chunk = kb.get_chunk(c.chunk_id)
+            citations.append((c.quote, chunk.text if chunk else None))
+        timings = {k: float(v) for k, v in asdict(draft.timings).items()}
+        timings["total"] = total_ms
+        items.append(score_item(
+            qid=q.id, expected_action=q.expected_action, expected_reason=q.handoff_reason,
+            tags=q.tags, gold=q.gold, answer_facts=q.answer_facts, kind=kind, action=action,
+            reply_text=draft.text, draft_text=draft_text, confidence=float(draft.confidence),
+            reason_codes=draft.reason_codes, retrieved=ranking, citations=citations,
+            timings=timings))
+        tick(f"{q.id} {items[-1].predicted_action}")
+    return items
+
+
+def run_baseline(questions: Sequence[Question], retriever, progress: bool = False
+                 ) -> list[ItemResult]:
+    """Every question through the baseline retriever: answer = top chunk, action = answer."""
+    tick = _progress(progress, len(questions), "baseline")
+    items: list[ItemResult] = []
+    for q in questions:
+        answer, hits, ms = retriever.answer(q.question, k=MAX_K)
+        items.append(score_item(
+            qid=q.id, expected_action=q.expected_action, expected_reason=q.handoff_reason,
+            tags=q.tags, gold=q.gold, answer_facts=q.answer_facts, kind="answer",
+            action="answer", reply_text=answer, draft_text=answer,
+            confidence=hits[0].relevance if hits else 0.0, reason_codes=[],
+            retrieved=[(h.source_name, h.text) for h in hits],
+            timings={"search": ms, "total": ms}))
+        tick(q.id)
+    return items
+
+
+def evaluate(questions_path: Path, settings, corpus: Sequence[Path] = (),
+             pipelines: Sequence[str] = ("lantunan", "baseline"), retrieval: str = "responder",
+             cache_path: Path | None = None, progress: bool = False) -> EvalRun:
+    """Load questions, build the stores, run the pipelines and summarise; writes nothing."""
+    from knowledge.embeddings import get_embedder
+
+    started_at = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    questions = load_questions(Path(questions_path), settings.timezone)
+    run = EvalRun()
+    embedder = get_embedder(settings)
+    if cache_path is not None:
+        from eval.vector_cache import CachingEmbedder
+
+        embedder = CachingEmbedder(embedder, cache_path)
+    corpus = [Path(p) for p in corpus]
+    for path in corpus:
+        if not path.exists():
+            raise EvalError(f"{path}: corpus file or folder not found")
+    run.meta = {
+        "questions": str(questions_path), "n_items": len(questions),
+        "corpus": [str(p) for p in corpus] or "configured store",
+        "retrieval": ("Draft.hit_chunk_ids (KnowledgeBase.search on the normalised message "
+                      "when the responder did not search)" if retrieval == "responder"
+                      else "KnowledgeBase.search(normalised message, k=10)"),
+        "embedder": embedder.name,
+        "auto_send_threshold": settings.auto_send_threshold,
+        "started_at": started_at.isoformat(timespec="seconds"),
+    }
+    with tempfile.TemporaryDirectory(prefix="lantunan-eval-") as tmp:
+        if "lantunan" in pipelines:
+            run.items["lantunan"] = _run_lantunan_pipeline(
+                questions, settings, corpus, embedder, Path(tmp), retrieval, progress, run)
+        if "baseline" in pipelines:
+            if not corpus:
+                run.warnings.append("baseline skipped: it needs the corpus files (--corpus)")
+            else:
+                from eval.baseline import BaselineRetriever
+
+                retriever = BaselineRetriever(embedder, Path(tmp) / "baseline")
+                try:
+                    n = retriever.add_paths(corpus)
+                    run.warnings += [f"baseline: {e}" for e in retriever.errors]
+                    run.meta["baseline_chunks"] = n
+                    run.items["baseline"] = run_baseline(questions, retriever, progress)
+                finally:
+                    retriever.close()
+    for name in ("lantunan", "baseline"):
+        items = run.items.get(name)
+        run.results[name] = summarise(items, settings.auto_send_threshold) if items else None
+    if cache_path is not None:
+        run.meta["vector_cache"] = {"path": str(cache_path), "hits": embedder.hits,
+                                    "misses": embedder.misses}
+    run.meta["duration_s"] = round(time.perf_counter() - t0, 1)
+    return run
+
+
+def _run_lantunan_pipeline(questions, settings, corpus, embedder, tmp: Path, retrieval: str,
+                           progress: bool, run: EvalRun) -> list[ItemResult]:
+    """Build (or open) the knowledge base and run the responder over the questions."""
+    from knowledge.store import KnowledgeBase
+
+    if corpus:
+        from ingest.pipeline import ingest_paths
+
+        # A fresh store: only what --corpus names is in it; Chroma is embedded here even if
+        # the configured service uses a server, so the run never touches shared state.
+        run_settings = settings.model_copy(update={"data_dir": tmp / "store", "chroma_url": None})
+        run_settings.data_dir.mkdir(parents=True, exist_ok=True)
+        kb = KnowledgeBase(run_settings, embedder=embedder)
+        report = ingest_paths(kb, corpus, progress=progress)
+        run.warnings += [f"ingest: {r.error}" for r in report.failed]
+        run.meta["store"] = f"temporary ({kb.stats()['documents']} documents, " \
+                            f"{kb.stats()['chunks']} chunks)"
+    else:
+        run_settings = settings
+        kb = KnowledgeBase(settings, embedder=embedder)
+        run.meta["store"] = f"configured: {settings.data_dir}"
+    if not kb.documents():
+        raise EvalError("the knowledge base is empty: give --corpus DIR or ingest documents first")
+    return run_lantunan(questions, kb, run_settings, retrieval=retrieval, progress=progress)

@@ -1,0 +1,35 @@
+"""BM25 over stemmed Indonesian (bm25s), rebuilt from the catalog when it changes.
+
+Building is cheap (10k passages in well under a second once stems are cached), so the index
+lives in memory and is rebuilt instead of persisted: nothing on disk can drift from the catalog.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from knowledge.textproc import analyse
+
+
+class LexicalIndex:
+    """BM25 over chunk index texts."""
+
+    def __init__(self, ids: list[str], texts: list[str]) -> None:
+        import bm25s
+
+        self.ids = ids
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [analyse(t) or ["_"] for t in texts]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def search(self, query: str, k: int = 50) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score), best first; empty when no query term is known."""
+        tokens = analyse(query)
+        if not tokens or not self.ids:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        if not np.any(scores > 0):
+            return []
+        top = np.argsort(-scores)[:k]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

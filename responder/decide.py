@@ -1,0 +1,49 @@
+"""The decision: auto-send, queue for an officer, or hand off — always with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lantunan.settings import Settings
+from responder.models import Action, DraftKind, Reason
+
+
+@dataclass
+class Decision:
+    """Routing of one draft."""
+
+    action: Action
+    kind: DraftKind
+    reasons: list[Reason]
+
+
+def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
+           settings: Settings, messages: dict[str, str]) -> Decision:
+    """Route a substantive draft (rule-triggered handoffs never reach here).
+
+    - below `queue_threshold`: no grounded answer → handoff;
+    - outside office hours, ≥ `auto_send_threshold`, verified, not from revoked law → auto_send;
+    - during office hours, a draft worth reviewing → the officer queue;
+    - outside office hours but not safe to send alone → holding reply now, officer later.
+    """
+    reasons: list[Reason] = []
+
+    def add(code: str) -> None:
+        reasons.append(Reason(code, messages.get(code, code)))
+
+    if confidence < settings.queue_threshold:
+        add("low_confidence")
+        return Decision(Action.HANDOFF, DraftKind.HANDOFF, reasons)
+    if not verified:
+        add("unverified_citation")
+    if revoked:
+        add("revoked_source")
+    safe = verified and not revoked and confidence >= settings.auto_send_threshold
+    if office_hours:
+        add("office_hours")
+        return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)
+    if safe:
+        return Decision(Action.AUTO_SEND, DraftKind.ANSWER, reasons)
+    if confidence < settings.auto_send_threshold:
+        add("below_auto_threshold")
+    return Decision(Action.HANDOFF, DraftKind.ANSWER, reasons)
