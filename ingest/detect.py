@@ -96,14 +96,16 @@ def detect_kind(loaded: LoadedText) -> DocKind:
         kind = _KIND_NAMES.get(declared.strip().lower())
         if kind is None:
             allowed = ", ".join(sorted(_KIND_NAMES))
-            raise IngestError(loaded.path, f"nilai header 'kind' tidak dikenal: {declared!r}; pilih salah satu: {allowed}")
+            reason = f"nilai header 'kind' tidak dikenal: {declared!r}; pilih salah satu: {allowed}"
+            raise IngestError(loaded.path, reason)
         return kind
     if loaded.fmt in ("yaml", "csv"):
         found = _looks_like_faq_yaml(loaded.text) if loaded.fmt == "yaml" else _looks_like_faq_csv(loaded.text)
         if not found:
             raise IngestError(
                 loaded.path,
-                f"berkas {loaded.fmt.upper()} bukan FAQ: perlu kolom/kunci 'question' (pertanyaan) dan 'answer' (jawaban)",
+                f"berkas {loaded.fmt.upper()} bukan FAQ: perlu kolom/kunci 'question' (pertanyaan) "
+                "dan 'answer' (jawaban)",
             )
         return DocKind.FAQ
     if _looks_like_statute(loaded.text):

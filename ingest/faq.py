@@ -63,7 +63,8 @@ def _read_yaml(loaded: LoadedText, offset: int) -> list[_Entry]:
         if len(lists) == 1:
             root = lists[0]
     if not isinstance(root, yaml.SequenceNode):
-        raise IngestError(loaded.path, "FAQ YAML harus berupa daftar entri (- id: ...)", root.start_mark.line + 1 + offset)
+        line = root.start_mark.line + 1 + offset
+        raise IngestError(loaded.path, "FAQ YAML harus berupa daftar entri (- id: ...)", line)
     constructor = yaml.constructor.BaseConstructor()
     entries: list[_Entry] = []
     for node in root.value:
@@ -75,7 +76,8 @@ def _read_yaml(loaded: LoadedText, offset: int) -> list[_Entry]:
         for key_node, value_node in node.value:
             key = canonical_faq_key(key_node.value if isinstance(key_node, yaml.ScalarNode) else "")
             if key in fields:
-                raise IngestError(loaded.path, f"kunci '{key}' ditulis dua kali dalam satu entri", key_node.start_mark.line + 1 + offset)
+                line = key_node.start_mark.line + 1 + offset
+                raise IngestError(loaded.path, f"kunci '{key}' ditulis dua kali dalam satu entri", line)
             fields[key] = constructor.construct_object(value_node, deep=True)
             lines[key] = value_node.start_mark.line + 1 + offset
         entries.append(_Entry(line=line, fields=fields, lines=lines))
@@ -107,7 +109,8 @@ def _read_csv(loaded: LoadedText, offset: int) -> list[_Entry]:
                 columns = [canonical_faq_key(c) for c in row]
                 missing = [c for c in _REQUIRED if c not in columns]
                 if missing:
-                    raise IngestError(loaded.path, f"kolom wajib tidak ada: {', '.join(missing)} (kolom: {', '.join(row)})", start)
+                    reason = f"kolom wajib tidak ada: {', '.join(missing)} (kolom: {', '.join(row)})"
+                    raise IngestError(loaded.path, reason, start)
                 continue
             if len(row) > len(columns):
                 raise IngestError(loaded.path, f"baris berisi {len(row)} kolom, header hanya {len(columns)}", start)
@@ -148,9 +151,11 @@ def _validate(loaded: LoadedText, entries: list[_Entry]) -> list[ReviewedAnswer]
                 raise IngestError(loaded.path, f"'{key}' harus berupa teks", entry.lines.get(key, entry.line))
         entry_id = str(entry.fields["id"]).strip()
         if re.search(r"\s", entry_id):
-            raise IngestError(loaded.path, f"id FAQ tidak boleh mengandung spasi: {entry_id!r}", entry.lines.get("id", entry.line))
+            reason = f"id FAQ tidak boleh mengandung spasi: {entry_id!r}"
+            raise IngestError(loaded.path, reason, entry.lines.get("id", entry.line))
         if entry_id in first_line:
-            raise IngestError(loaded.path, f"id FAQ ganda {entry_id!r} (pertama di baris {first_line[entry_id]})", entry.line)
+            reason = f"id FAQ ganda {entry_id!r} (pertama di baris {first_line[entry_id]})"
+            raise IngestError(loaded.path, reason, entry.line)
         first_line[entry_id] = entry.line
         reviewed_raw = entry.fields.get("reviewed")
         reviewed: date | None = None

@@ -162,6 +162,7 @@ class _HtmlToText(HTMLParser):
         self.lists: list[list] = []  # stack of [tag, counter]
         self.pre = 0
         self.first_cell = True
+        self.after_marker = False  # "<li><p>text</p></li>": keep the text on the marker's line
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -181,7 +182,12 @@ class _HtmlToText(HTMLParser):
             if self.lists and self.lists[-1][0] == "ol":
                 self.lists[-1][1] += 1
                 marker = f"{self.lists[-1][1]}. "
-            self.parts.append("\n" + marker)
+            fresh_line = bool(self.parts) and self.parts[-1].endswith("\n")
+            self.parts.append(("" if fresh_line else "\n") + marker)
+            self.after_marker = True
+            return
+        elif self.after_marker and (tag in self._BLOCK or tag == "br"):
+            return
         elif tag == "br":
             self.parts.append("\n")
         elif tag in ("td", "th"):
@@ -192,7 +198,11 @@ class _HtmlToText(HTMLParser):
                 self.first_cell = True
             if tag == "pre":
                 self.pre += 1
-            self.parts.append("\n\n" if tag in ("p", "pre", "table", "blockquote") else "\n")
+            self.parts.append(self._gap(tag))
+
+    def _gap(self, tag: str) -> str:
+        """Paragraph-like blocks get a blank line, except inside lists (steps stay together)."""
+        return "\n\n" if tag in ("p", "pre", "table", "blockquote") and not self.lists else "\n"
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -211,13 +221,18 @@ class _HtmlToText(HTMLParser):
         elif tag in self._BLOCK:
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
-            self.parts.append("\n\n" if tag in ("p", "pre", "table", "blockquote") else "\n")
+            self.parts.append(self._gap(tag))
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title.append(data)
         if self.skip:
             return
+        if self.after_marker:
+            if not data.strip():
+                return
+            data = data.lstrip()
+            self.after_marker = False
         self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
 
     def text(self) -> str:
@@ -275,8 +290,9 @@ def load_file(path: Path) -> LoadedText:
     else:
         text = _decode_utf8(path, raw)
     header, body = split_header(text)
-    if page_title and "title" not in header:
-        header["title"] = page_title
+    if page_title:
+        # <title> often carries site furniture ("Panduan | Situs Dinas"); an <h1> wins over it.
+        header.setdefault("page_title", page_title)
     if not body.strip():
         reason = "file kosong (hanya blok header, tanpa isi)" if header else "file kosong"
         raise IngestError(str(path), reason)
@@ -286,6 +302,15 @@ def load_file(path: Path) -> LoadedText:
 def _hidden(rel: Path) -> bool:
     """Dot files/folders and Office lock files ("~$report.docx") are not documents."""
     return any(part.startswith(".") or part.startswith("~$") for part in rel.parts)
+
+
+# Notes about a folder (README.md, SOURCES.md, LICENSE...) describe the documents, they are
+# not knowledge themselves: skipped when a folder is expanded, ingested when named explicitly.
+_FOLDER_NOTES = {"readme", "sources", "license", "licence", "changelog", "contributing"}
+
+
+def _folder_note(path: Path) -> bool:
+    return path.stem.lower() in _FOLDER_NOTES
 
 
 def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
@@ -306,7 +331,8 @@ def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
             # Inside a folder unsupported files (images, SOURCES.json ...) are skipped silently.
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if child.is_file() and not _hidden(rel) and child.suffix.lower() in _FORMATS:
+                if child.is_file() and not _hidden(rel) and child.suffix.lower() in _FORMATS \
+                        and not _folder_note(child):
                     add(child)
         elif path.is_file():
             if path.suffix.lower() in _FORMATS:

@@ -149,13 +149,18 @@ def _read_sections(body: str) -> tuple[str, list[str], list[_Section]]:
     lines = body.splitlines()
     headings = [(i, len(m.group(1)), m.group(2).strip()) for i, ln in enumerate(lines) if (m := _HEADING.match(ln))]
     title, title_idx = "", -1
-    # A single level-1 heading before any other heading is the document title.
-    level1 = [h for h in headings if h[1] == 1]
-    if headings and headings[0][1] == 1 and len(level1) == 1:
-        title, title_idx = headings[0][2], headings[0][0]
-        headings = headings[1:]
-    section_level = min((h[1] for h in headings), default=0)
-    starts = [h for h in headings if h[1] == section_level]
+    # The first heading is the document title when it is level 1, nothing but blank lines come
+    # before it, and it is either the only level-1 heading or not itself numbered ("# 1. ...").
+    if headings and headings[0][1] == 1 and not any(ln.strip() for ln in lines[: headings[0][0]]):
+        level1 = [h for h in headings if h[1] == 1]
+        if len(level1) == 1 or not _NUMBERED_TITLE.match(headings[0][2]):
+            title, title_idx = headings[0][2], headings[0][0]
+            headings = headings[1:]
+    # Sections open at the shallowest level used at least twice ("# Lampiran" after "## 1."..."## 7."
+    # must not swallow them); a shallower heading still closes the section before it.
+    levels = sorted({h[1] for h in headings})
+    section_level = next((lv for lv in levels if sum(h[1] == lv for h in headings) >= 2), levels[0] if levels else 0)
+    starts = [h for h in headings if h[1] <= section_level]
     intro_end = starts[0][0] if starts else len(lines)
     intro = [ln for i, ln in enumerate(lines[:intro_end]) if i != title_idx]
 
@@ -175,7 +180,8 @@ def _read_sections(body: str) -> tuple[str, list[str], list[_Section]]:
             label = f"{label} ({ordinal})"
         used.add(label)
         end = starts[ordinal][0] if ordinal < len(starts) else len(lines)
-        sections.append(_Section(label=label, title=name, heading_line=text, body=lines[idx + 1 : end]))
+        body = [_HEADING.sub(lambda hm: hm.group(2), ln) for ln in lines[idx + 1 : end]]  # "### Sub" -> "Sub"
+        sections.append(_Section(label=label, title=name, heading_line=text, body=body))
     return title, intro, sections
 
 
@@ -188,14 +194,16 @@ def _intro_substance(intro: list[str]) -> str:
 def _title_from_name(source_name: str) -> str:
     """Fallback title from a file name: "sop-pengaduan.md" -> "Sop Pengaduan" -> "SOP Pengaduan"."""
     words = re.split(r"[-_\s]+", Path(source_name).stem)
-    return " ".join(w.upper() if w.lower() in ("sop", "faq", "nib", "oss", "rba", "wa") else w.capitalize() for w in words if w)
+    acronyms = ("sop", "faq", "nib", "oss", "rba", "wa", "pbg", "slf", "kkpr", "lkpm")
+    return " ".join(w.upper() if w.lower() in acronyms else w.capitalize() for w in words if w)
 
 
 def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
     """Split an SOP/guide into one chunk per section (long sections into several)."""
     heading_title, intro, sections = _read_sections(loaded.text)
     header = loaded.header
-    title = header.get("title") or heading_title or _title_from_name(loaded.source_name)
+    title = (header.get("title") or heading_title or header.get("page_title")
+             or _title_from_name(loaded.source_name))
     short_name = header.get("short_name") or header.get("short name") or derive_short_name(title)
     metadata = {k: v for k, v in header.items()}
     for line in intro:
@@ -230,16 +238,14 @@ def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
             )
         )
 
-    substance = _intro_substance(intro)
-    if substance and (sections or len(substance) >= 40):
-        text = "\n".join(intro).strip()
-        add(text, f"{short_name} §0", "§0", "Pendahuluan")
-    if not sections and not substance:
-        raise IngestError(loaded.path, "dokumen tidak berisi teks yang dapat dikutip (hanya judul/metadata)")
-    if not sections:
-        # No headings at all: the whole text is one section, split by size like any other.
-        chunks.clear()
+    if sections:
+        if _intro_substance(intro):
+            add("\n".join(intro).strip(), f"{short_name} §0", "§0", "Pendahuluan")
+    elif any(ln.strip() for ln in intro) and (heading_title == "" or _intro_substance(intro)):
+        # No section headings: the whole text is one section, split by size like any other.
         sections = [_Section(label="§1", title=title, heading_line="", body=intro)]
+    else:
+        raise IngestError(loaded.path, "dokumen tidak berisi teks yang dapat dikutip (hanya judul/metadata)")
 
     for sec in sections:
         body = "\n".join(sec.body).strip("\n")

@@ -176,7 +176,9 @@ def test_header_rules_on_small_inputs() -> None:
 
 def test_txt_with_header_and_md_with_bom(tmp_path: Path) -> None:
     txt = tmp_path / "catatan.txt"
-    txt.write_text("# Title: Catatan Uji\n# Source: dibuat oleh tes\n\nBaris pertama.\nBaris kedua.\n", encoding="utf-8")
+    txt.write_text(
+        "# Title: Catatan Uji\n# Source: dibuat oleh tes\n\nBaris pertama.\nBaris kedua.\n", encoding="utf-8"
+    )
     loaded = load_file(txt)
     assert loaded.fmt == "txt" and loaded.source_name == "catatan.txt"
     assert loaded.header == {"title": "Catatan Uji", "source": "dibuat oleh tes"}
@@ -316,18 +318,21 @@ def test_html_visible_text_with_headings_and_lists(tmp_path: Path) -> None:
         gratis.</p>
         <h2>1. Langkah</h2><ol><li>Buat akun</li><li>Isi data <b>usaha</b></li></ol>
         <ul><li>Catatan satu</li></ul><p>Baris<br>baru</p>
+        <h2>2. Syarat</h2><ol><li><p>KTP</p></li><li>
+          <p>NPWP</p></li></ol>
         <table><tr><th>Hari</th><th>Jam</th></tr><tr><td>Jumat</td><td>08.00&ndash;11.00</td></tr></table>
         <script>document.write("x")</script></body></html>""",
         encoding="utf-8",
     )
     loaded = load_file(path)
     lines = loaded.text.splitlines()
-    assert loaded.fmt == "html" and loaded.header["title"] == "Panduan & Info"
+    assert loaded.fmt == "html" and loaded.header["page_title"] == "Panduan & Info"
     assert lines[0] == "# Panduan NIB"
     assert "Pendaftaran NIB gratis." in lines
     assert "## 1. Langkah" in lines
     assert "1. Buat akun" in lines and "2. Isi data usaha" in lines and "- Catatan satu" in lines
     assert "Baris" in lines and "baru" in lines
+    assert "## 2. Syarat\n\n1. KTP\n2. NPWP\n" in loaded.text  # <li><p>..</p></li> stays one line
     assert "Jumat | 08.00–11.00" in lines
     for dropped in ("rahasia", "color", "Beranda", "Menu", "document.write"):
         assert dropped not in loaded.text
@@ -359,7 +364,7 @@ def test_iter_files_expands_folders(tmp_path: Path) -> None:
 
     files, errors = iter_files([root, single, odd, tmp_path / "hilang", root / "b.md"])
     rel = [str(p.relative_to(tmp_path)) for p in files]
-    assert rel == ["korpus/README.md", "korpus/b.md", "korpus/faq.yaml", "korpus/sop/a.txt",
+    assert rel == ["korpus/b.md", "korpus/faq.yaml", "korpus/sop/a.txt",
                    "korpus/sop/arsip/c.pdf", "satu.md"]
     assert len(errors) == 2
     assert str(odd) in str(errors[0]) and "tidak didukung" in errors[0].reason
@@ -399,7 +404,7 @@ def test_detect_statute_and_sop_from_content(tmp_path: Path) -> None:
 
 
 def test_detect_shared_corpus(tmp_path: Path) -> None:
-    for name in ("pp-6-2021.txt", "uu-25-2009.txt"):
+    for name in ("pp-6-2021.txt", "uu-25-2009.txt", "pp-28-2025.txt"):
         copy = tmp_path / (Path(name).stem + ".md")
         copy.write_bytes(require_shared("corpus", "regulations", name).read_bytes())
         assert detect_kind(load_file(copy)) == DocKind.REGULATION, name
@@ -417,3 +422,16 @@ def test_detect_honours_header_kind(tmp_path: Path) -> None:
     wrong = LoadedText(path="x.md", source_name="x.md", text="isi", header={"kind": "buku"}, fmt="md")
     with pytest.raises(IngestError, match="x.md: nilai header 'kind' tidak dikenal"):
         detect_kind(wrong)
+
+
+def test_folder_notes_are_skipped_in_folders_but_not_when_named(tmp_path: Path) -> None:
+    """README/SOURCES describe a folder's documents; they are not knowledge unless named."""
+    from ingest.loaders import iter_files
+
+    (tmp_path / "sop-a.md").write_text("# SOP A\n\n## 1. Satu\n\nIsi.\n", encoding="utf-8")
+    (tmp_path / "SOURCES.md").write_text("# Sumber\n\nDari mana berkas ini.\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Baca\n\nCatatan.\n", encoding="utf-8")
+    files, errors = iter_files([tmp_path])
+    assert [f.name for f in files] == ["sop-a.md"] and not errors
+    files, errors = iter_files([tmp_path / "SOURCES.md"])
+    assert [f.name for f in files] == ["SOURCES.md"] and not errors

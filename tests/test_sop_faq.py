@@ -122,7 +122,8 @@ def test_intro_chunk_only_with_substance(tmp_path: Path) -> None:
 def test_long_section_split_between_steps(tmp_path: Path) -> None:
     steps = [f"{i}. Langkah nomor {i}: " + ("petugas memeriksa berkas permohonan dengan teliti. " * 4).strip()
              for i in range(1, 13)]
-    text = "# SOP Panjang\n\n## 1. Pendek\n\nSatu paragraf.\n\n## 2. Prosedur\n\n" + "\n".join(steps) + "\n\n## 3. Penutup\n\nSelesai.\n"
+    text = ("# SOP Panjang\n\n## 1. Pendek\n\nSatu paragraf.\n\n## 2. Prosedur\n\n" + "\n".join(steps)
+            + "\n\n## 3. Penutup\n\nSelesai.\n")
     parsed = sop(tmp_path, text)
     second = [c for c in parsed.chunks if c.section == "§2"]
     assert len(second) >= 2
@@ -321,3 +322,17 @@ def test_csv_defects_name_lines(tmp_path: Path) -> None:
     error = faq_error(tmp_path, head + "faq-a,A?,A.,2026-01-01,lebih\n", "faq.csv")
     assert "kolom" in error.reason and error.line == 2
     assert "tidak berisi entri" in faq_error(tmp_path, head, "faq.csv").reason
+
+
+def test_heading_levels_are_chosen_by_use(tmp_path: Path) -> None:
+    # a trailing "# Lampiran" must not swallow the "##" sections before it
+    text = "# SOP Uji\n\n## 1. Satu\n\nA.\n\n### Rincian\n\nB.\n\n## 2. Dua\n\nC.\n\n# Lampiran\n\nD.\n"
+    parsed = sop(tmp_path, text)
+    assert parsed.document.title == "SOP Uji"
+    assert [(c.section, c.heading) for c in parsed.chunks] == [("§1", "Satu"), ("§2", "Dua"), ("§3", "Lampiran")]
+    assert parsed.chunks[0].text == "1. Satu\n\nA.\n\nRincian\n\nB."
+    # Word files often use Title for the name and Heading 1 for sections: both become "#"
+    parsed = sop(tmp_path, "# SOP Uji\n\n# 1. Satu\n\nA.\n\n# 2. Dua\n\nB.\n")
+    assert parsed.document.title == "SOP Uji" and [c.section for c in parsed.chunks] == ["§1", "§2"]
+    parsed = sop(tmp_path, "# 1. Satu\n\nA.\n\n# 2. Dua\n\nB.\n", "sop-tanpa-judul.md")
+    assert parsed.document.title == "SOP Tanpa Judul" and [c.section for c in parsed.chunks] == ["§1", "§2"]
