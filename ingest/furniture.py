@@ -34,7 +34,7 @@ PAGE_NUMBER_RE = re.compile(r"^\s*[-_–—~]+\s*([0-9tlrIiLOoSs]{1,4})\s*([-_�
 # "SK No 2799588" (B read as 8), "sK No zsrgzg A". Up to 7 serial characters (OCR may read the
 # class letter as a digit), an optional class letter, an optional stray comma/period.
 SK_SERIAL_RE = re.compile(
-    r"(?<![A-Za-z])[sS][kK]\s*N[oO0]\.?\s*(?:[0-9lIiOoSsZzgrtM'’]\s?){4,7}[AB48]?[,.]?"
+    r"(?<![A-Za-z])[sS][kK]\s*N[oO0]\.?\s*(?:[0-9lIiOoSsZzgrtM'’]\s?){5,7}[AB48]?[,.]?(?![/\d-])"
 )
 
 _RUNNING_HEADS = ("PRESIDEN", "REPUBLIKINDONESIA", "PRESIDENREPUBLIKINDONESIA")
@@ -130,6 +130,33 @@ def is_continuation_stub(line: str, next_line: str | None) -> bool:
     return following[: len(words)] == words
 
 
+def strip_trailing_catchword(line: str, next_line: str) -> str:
+    """Cut a catchword glued to the end of a page's last line ("...utama; b. dapat . . .").
+
+    Only a trailing run of words that ends in an ellipsis and repeats the start of the next
+    page is cut; otherwise the line is returned unchanged.
+    """
+    text = line.rstrip()
+    m = None
+    for m in _ELLIPSIS_RE.finditer(text):
+        pass
+    if m is None or len(text) - m.end() > 3:
+        return line
+    # Start of the ellipsis run: walk back over dots and spaces.
+    start = m.start()
+    while start > 0 and text[start - 1] in ". ":
+        start -= 1
+    head = text[:start]
+    spans = [m.start() for m in re.finditer(r"\S+", head)]
+    following = _words(next_line)
+    for k in range(min(len(spans), _STUB_MAX_WORDS), 0, -1):
+        cut_at = spans[-k]
+        words = _words(head[cut_at:])
+        if words and following[: len(words)] == words:
+            return head[:cut_at].rstrip()
+    return line
+
+
 def strip_furniture(lines: list[str]) -> list[Line]:
     """Remove page furniture from statute lines; return the content lines with their line numbers.
 
@@ -148,8 +175,8 @@ def strip_furniture(lines: list[str]) -> list[Line]:
             head_end = _page_head_end(lines, i + 1)
             head = [(k, clean_page_head_line(lines[k])) for k in range(i + 1, head_end)]
             head = [(k, text) for k, text in head if text]
-            if head and out and is_continuation_stub(out[-1].text, head[0][1]):
-                out.pop()
+            if head and out:
+                _drop_stub(out, head[0][1])
             out.extend(Line(k + 1, text) for k, text in head)
             after_break = not head
             i = head_end
@@ -167,12 +194,23 @@ def strip_furniture(lines: list[str]) -> list[Line]:
                 after_break = True
             i += 1
             continue
-        if after_break and out and is_continuation_stub(out[-1].text, raw):
-            out.pop()
+        if after_break and out:
+            _drop_stub(out, raw)
         after_break = False
         out.append(Line(i + 1, raw))
         i += 1
     return out
+
+
+def _drop_stub(out: list[Line], next_text: str) -> None:
+    """Remove the catchword at the foot of the page that `next_text` begins (in place)."""
+    last = out[-1]
+    if is_continuation_stub(last.text, next_text):
+        out.pop()
+        return
+    cut = strip_trailing_catchword(last.text, next_text)
+    if cut != last.text:
+        out[-1] = Line(last.no, cut)
 
 
 def _page_head_end(lines: list[str], start: int) -> int:
@@ -197,7 +235,9 @@ def clean_page_head_line(line: str) -> str:
     with the running head glued on ("...KEGIATAN USAHAFRESIDEN"): the body text is kept.
     """
     text = line.strip()
-    if not text or is_running_head(text.rstrip(",.")) or len(text.replace(" ", "")) <= 4:
+    if not text or is_furniture(text) or is_running_head(text.rstrip(",.")):
+        return ""
+    if len(text.replace(" ", "")) <= 4:  # margin labels such as "(8)", "(e)"
         return ""
     return _GLUED_HEAD_RE.sub("", text).rstrip()
 
@@ -212,7 +252,8 @@ _DIGIT_MAP = str.maketrans(
      "O": "0", "o": "0", "Q": "0", "D": "0", "T": "7", "S": "5", "s": "5", "Z": "2", "z": "2"}
 )
 _PASAL_LINE_RE = re.compile(
-    r"^\s*Pa[sS5][aA][lLI1|]\s*[,.]?\s*"
+    # OCR sometimes glues a column of ayat labels in front: "(4)Pasal 89".
+    r"^\s*(?:\(\s*[0-9lIO]{1,2}\s*[)1l]?\s*)*Pa[sS5][aA][lLI1|]\s*[,.]?\s*"
     r"(?P<num>[0-9lIiL|!tOoQDTSsZz](?:\s?[0-9lIiL|!tOoQDTSsZz]){0,4})"
     r"(?P<suffix>[A-Z])?"
     r"(?P<rest>\s*\(\s*[1lI]\s*\).*)?\s*$"
@@ -262,63 +303,60 @@ def pasal_heading_readings(line: str) -> list[HeadingReading]:
     return readings
 
 
-_AYAT_START_RE = re.compile(r"^\s*\(\s*(?P<num>[0-9lIO]{1,2})\s*(?P<close>\)|1(?=[\sA-Za-z])|l(?=\s))?\s*")
+# An ayat label at the start of a line: "(2) ", "( 1)", "(1O)", "(21 " (")" read as "1"),
+# "(41Si..." (same, glued to the text). The label must begin with a digit.
+_AYAT_START_RE = re.compile(
+    r"^\s*\(\s*(?P<num>[0-9][0-9lIO]?)\s*(?:(?P<close>\))|(?P<one>[1l])(?=[A-Z])|(?=\s))\s*"
+)
 
 
 def ayat_label_readings(line: str) -> list[tuple[int, str]]:
     """Possible (ayat number, text after the label) readings of a line that starts like "(2)".
 
-    "(2) ..." → [(2, ...)]; "(21 ..." → [(2, ...)] (OCR read ")" as "1"); "( 1)" → [(1, ...)];
-    "(1O)" → [(10, ...)]; "(11 ..." → [(1, ...), (11, ...)] (ambiguous, the sequence decides).
+    "(2) ..." → [(2, ...)]; "( 1)" → [(1, ...)]; "(1O)" → [(10, ...)]; "(21 ..." → [(2, ...),
+    (21, ...)] (")" read as "1", or a lost ")"; the ayat sequence decides).
     """
     m = _AYAT_START_RE.match(line)
     if not m:
         return []
-    raw, close = m.group("num"), m.group("close")
+    raw = m.group("num")
     rest = line[m.end() :]
     value = repair_number(raw)
-    if value is None or value == 0:
+    if not value:
         return []
-    if close == ")":
+    if m.group("close") or m.group("one"):
         return [(value, rest)]
-    if close in ("1", "l"):
-        # ")" read as "1": "(21" = "(2)"; "(111" would be "(11)".
-        return [(value, rest)]
-    # No closing parenthesis at all: "(21 Setelah" = "(2)" with ")" read as "1".
     if len(raw) == 2 and raw[1] in "1l":
-        first = repair_number(raw[0])
-        readings = [(first, rest)] if first else []
-        readings.append((value, rest))
-        return readings
-    return []
+        return [(int(raw[0]), rest), (value, rest)] if raw[0] != "0" else [(value, rest)]
+    return [(value, rest)]
 
 
 def repair_ayat_start(line: str, expected: int | None = None) -> str:
     """Rewrite a damaged ayat label at the start of a line ("(21 Setelah" → "(2) Setelah").
 
-    Without `expected` only certain repairs are made: a two-character label ending in "1"
-    whose first digit is 2-9 ("(21", "(41", "(71"), a spaced "( 1)" and "O" for 0. With
-    `expected`, an ambiguous label ("(11") is read as the expected ayat number when it can be.
-    A "(21" inside a sentence is never touched.
+    Without `expected` only certain repairs are made: "(21", "(41", "(71" (a two-digit label
+    without ")" whose second digit is the misread ")"; from "(21" up, as "(11" may be ayat 11),
+    a spaced "( 1)" and "O" read for 0 ("(1O)"). With `expected`, an ambiguous label is read
+    as the expected ayat number when it can be. A "(21" inside a sentence is never touched.
     """
     m = _AYAT_START_RE.match(line)
-    if not m:
+    readings = ayat_label_readings(line) if m else []
+    if not m or not readings:
         return line
-    readings = ayat_label_readings(line)
-    if not readings:
-        return line
-    chosen: tuple[int, str] | None = None
-    if expected is not None:
-        chosen = next((r for r in readings if r[0] == expected), None)
+    chosen = next((r for r in readings if r[0] == expected), None) if expected else None
     if chosen is None:
-        raw, close = m.group("num"), m.group("close")
-        if close == ")":
+        raw = m.group("num")
+        if m.group("close") or m.group("one"):
             chosen = readings[0]
-        elif len(raw) == 2 and raw[1] in "1l" and raw[0] in "23456789" and close is None:
+        elif len(raw) == 2 and raw[1] in "1l" and raw[0] in "23456789":
             chosen = readings[0]
-        elif close in ("1", "l") and raw[0] != "1":
-            chosen = readings[0]
+        elif len(raw) == 1:
+            chosen = readings[0]  # "(2 text": only the ")" is missing
     if chosen is None:
         return line
     value, rest = chosen
-    return f"({value}) {rest.lstrip()}".rstrip()
+    label = f"({value})"
+    if m.group(0).strip() == label or line.lstrip().startswith(label):
+        return line  # already clean: keep the line byte for byte
+    sep = "" if not rest or rest[0] in ",.;:)" else " "
+    return f"{label}{sep}{rest}".rstrip()

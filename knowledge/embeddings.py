@@ -9,10 +9,12 @@ Backends (chosen by ``Settings.embedder``):
 
 Every embedder returns float32, L2-normalised vectors, so a dot product is a cosine.
 
-Numpy vs LangChain: an :class:`Embedder` *is* a ``langchain_core`` ``Embeddings``, whose
-contract is ``embed_documents -> list[list[float]]`` and ``embed_query -> list[float]``; we keep
-that contract exactly (third-party LangChain code may JSON-serialise the result). Our own code
-uses the numpy methods :meth:`Embedder.embed_passages` and :meth:`Embedder.embed_query_vector`.
+Numpy vs LangChain: an :class:`Embedder` *is* a ``langchain_core`` ``Embeddings``.
+``embed_documents`` returns ``list[list[float]]`` as LangChain declares. ``embed_query`` is shared
+by both worlds and returns a float32 ``np.ndarray`` of shape (dim,): our code needs the array
+(``P @ q``, ``.tolist()``), and LangChain vector stores accept any float sequence (tested with
+``langchain_chroma``); call ``.tolist()`` where a JSON list is needed. Our own code embeds
+passages with :meth:`Embedder.embed_passages` (an (n, dim) array).
 
 Chroma: :meth:`Embedder.chroma_function` returns an adapter registered with Chroma under the
 name ``"lantunan"``; its persisted config names the backend spec, so a collection reopened in a
@@ -90,8 +92,10 @@ class Embedder(LangChainEmbeddings):
         ]
         return self._finish(np.concatenate(parts, axis=0), len(items))
 
-    def embed_query_vector(self, text: str) -> np.ndarray:
-        """Embed one search query: float32 array of shape (dim,), L2-normalised."""
+    def embed_query(self, text: str) -> np.ndarray:  # type: ignore[override]
+        """Embed one search query: float32 array of shape (dim,), L2-normalised (also LangChain's)."""
+        if not isinstance(text, str):
+            raise TypeError(f"query is {type(text).__name__}, expected str")
         (item,) = _check_texts([text])
         return self._finish(self._encode([item], query=True), 1)[0]
 
@@ -110,10 +114,6 @@ class Embedder(LangChainEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain: embed documents as lists of floats."""
         return self.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        """LangChain: embed a query as a list of floats."""
-        return self.embed_query_vector(text).tolist()
 
     # --- Chroma API ---------------------------------------------------------------------
     def chroma_function(self) -> ChromaEmbeddingFunction:
@@ -387,7 +387,9 @@ class OpenAIEmbedder(Embedder):
             try:
                 return resp.json()
             except ValueError as exc:
-                raise EmbeddingError(f"embedding endpoint {url} returned non-JSON: {resp.text[:200]!r}") from exc
+                raise EmbeddingError(
+                    f"embedding endpoint {url} returned non-JSON: {resp.text[:200]!r}"
+                ) from exc
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     def _parse(self, body: Any, n: int) -> np.ndarray:
@@ -550,7 +552,8 @@ def embedder_from_spec(
     elif kind == "openai" and arg:
         if not base_url:
             raise EmbeddingError(
-                f"embedder {text!r} needs an endpoint: set LANTUNAN_EMBED_BASE_URL (e.g. http://localhost:11434/v1)"
+                f"embedder {text!r} needs an endpoint: set LANTUNAN_EMBED_BASE_URL "
+                "(e.g. http://localhost:11434/v1)"
             )
         key = ("openai", arg, base_url.rstrip("/"), api_key, batch_size, timeout)
     else:
@@ -565,7 +568,9 @@ def embedder_from_spec(
             elif kind == "st":
                 found = SentenceTransformerEmbedder(arg, batch_size=batch_size)
             else:
-                found = OpenAIEmbedder(base_url or "", arg, api_key=api_key, timeout=timeout, batch_size=batch_size)
+                found = OpenAIEmbedder(
+                    base_url or "", arg, api_key=api_key, timeout=timeout, batch_size=batch_size
+                )
             _cache[key] = found
         return found
 

@@ -49,10 +49,14 @@ class RecordedRequest:
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased (HTTP header names are case-insensitive)
     body: bytes
     json: Any = None  # parsed body, None if not JSON
     received_at: float = 0.0
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """A request header by case-insensitive name."""
+        return self.headers.get(name.lower(), default)
 
 
 @dataclass
@@ -354,7 +358,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         req = RecordedRequest(
             method=self.command,
             path=self.path.split("?", 1)[0],
-            headers={k: v for k, v in self.headers.items()},
+            headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
             json=parsed,
             received_at=time.time(),
