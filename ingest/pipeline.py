@@ -17,6 +17,10 @@ from ingest.models import IngestError, ParsedDocument
 from knowledge.models import DocKind, DocStatus, content_hash
 from knowledge.store import KnowledgeBase
 
+# Part of every document's content hash: bump it when parsing or chunking changes, so that
+# re-ingesting unchanged files after an upgrade re-chunks them (vectors come from the cache).
+INGEST_VERSION = "4"
+
 
 @dataclass
 class FileResult:
@@ -77,7 +81,8 @@ def parse_file(path: Path, status: DocStatus | None = None,
         parsed = parse_sop(loaded, doc_id)
     if not parsed.chunks:
         raise IngestError(str(path), "tidak ada teks yang dapat diambil dari berkas ini")
-    doc = replace(parsed.document, content_hash=content_hash(loaded.raw or loaded.text.encode()))
+    doc = replace(parsed.document, content_hash=content_hash(
+        INGEST_VERSION.encode() + b"\0" + (loaded.raw or loaded.text.encode())))
     if status is not None:
         doc = replace(doc, status=DocStatus(status), replaced_by=replaced_by)
     elif replaced_by:

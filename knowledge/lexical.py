@@ -31,5 +31,10 @@ class LexicalIndex:
         scores = self._bm25.get_scores(tokens)
         if not np.any(scores > 0):
             return []
-        top = np.argsort(-scores)[:k]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        # Several entries may share an id (units of one chunk): keep each id's best score.
+        out: dict[str, float] = {}
+        for i in np.argsort(-scores):
+            if scores[i] <= 0 or len(out) >= k:
+                break
+            out.setdefault(self.ids[i], float(scores[i]))
+        return list(out.items())

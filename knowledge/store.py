@@ -12,14 +12,15 @@ import numpy as np
 
 from knowledge.catalog import Catalog
 from knowledge.embeddings import Embedder, get_embedder
-from knowledge.faq_match import ReviewedMatcher
+from knowledge.faq_match import ReviewedMatcher, ReviewedScore
 from knowledge.fusion import reciprocal_rank_fusion
 from knowledge.lexical import LexicalIndex
 from knowledge.models import (
     Chunk, DocKind, DocStatus, Document, Hit, ReviewedAnswer, content_hash,
 )
 from knowledge.textproc import words
-from knowledge.vector_index import VectorIndex
+from knowledge.units import chunk_units
+from knowledge.vector_index import UNIT_SEP, VectorIndex
 from lantunan.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -28,7 +29,10 @@ Progress = Callable[[int, int], None]
 # curated question matching the applicant's words is the strongest single signal we have.
 SIGNAL_WEIGHTS = {"dense": 1.0, "bm25": 1.0, "faq": 1.5}
 CANDIDATES = 60  # per signal, before fusion
-FAQ_MIN = 0.55  # reviewed-answer similarity below which the FAQ signal stays silent
+# The reviewed-question signal speaks only for near-paraphrases (e5 query-query cosine) or
+# near-identical wording (rapidfuzz); below these it would only add noise to the fusion.
+FAQ_DENSE_MIN = 0.88
+FAQ_LEXICAL_MIN = 0.80
 
 
 class KnowledgeBase:
@@ -44,6 +48,7 @@ class KnowledgeBase:
         self._chunks: dict[str, Chunk] = {}
         self._docs: dict[str, Document] = {}
         self._lexical: LexicalIndex | None = None
+        self._lexical_units: LexicalIndex | None = None
         self._matcher: ReviewedMatcher | None = None
         self._faq_chunk: dict[str, str] = {}
         self._query_vec = lru_cache(maxsize=2048)(self._embed_query)
@@ -119,7 +124,7 @@ class KnowledgeBase:
         with self.catalog.transaction() as conn:
             Catalog.write_document(conn, doc, chunks, parsed.reviewed_answers)
         stale = sorted(old_ids - {c.id for c in chunks})
-        self.vectors.delete(stale)
+        self.vectors.delete_chunks(stale)
         return "replaced" if old else "added"
 
     def remove(self, doc_id: str) -> bool:
@@ -127,7 +132,7 @@ class KnowledgeBase:
         ids = [c.id for c in self.catalog.chunks_of(doc_id)]
         with self.catalog.transaction() as conn:
             found = Catalog.delete_document(conn, doc_id)
-        self.vectors.delete(ids)
+        self.vectors.delete_chunks(ids)
         return found
 
     def set_status(self, doc_id: str, status: DocStatus, replaced_by: str | None = None) -> Document:
@@ -148,25 +153,33 @@ class KnowledgeBase:
     def reconcile(self) -> None:
         """Make Chroma agree with the catalog (after a crash between the two writes)."""
         known = self.catalog.chunk_ids()
-        indexed = self.vectors.ids()
-        orphans = sorted(indexed - known)
+        unit_ids = self.vectors.ids()
+        orphans = sorted(u for u in unit_ids if u.split(UNIT_SEP, 1)[0] not in known)
         if orphans:
             self.vectors.delete(orphans)
-        missing = sorted(known - indexed)
+        missing = sorted(known - {u.split(UNIT_SEP, 1)[0] for u in unit_ids})
         if missing:
             self._ensure_vectors(list(self.catalog.get_chunks(missing).values()), None)
 
     def _ensure_vectors(self, chunks: list[Chunk], progress: Progress | None) -> None:
-        """Embed what is not cached (in batches), then upsert every chunk's vector into Chroma."""
+        """Embed the units not cached yet (in batches), then upsert all of them into Chroma."""
         if not chunks:
             return
         model = self.embedder.name
-        hashes = [content_hash(c.index_text) for c in chunks]
+        unit_ids: list[str] = []
+        unit_chunk: list[Chunk] = []
+        texts: list[str] = []
+        for c in chunks:
+            for text in dict.fromkeys(chunk_units(c)):
+                unit_ids.append(f"{c.id}{UNIT_SEP}{content_hash(text)[:10]}")
+                unit_chunk.append(c)
+                texts.append(text)
+        hashes = [content_hash(t) for t in texts]
         cached = self.catalog.cached_vectors(model, sorted(set(hashes)))
         todo: dict[str, str] = {}
-        for c, h in zip(chunks, hashes):
+        for t, h in zip(texts, hashes):
             if h not in cached:
-                todo.setdefault(h, c.index_text)
+                todo.setdefault(h, t)
         done = 0
         total = len(todo)
         if progress:
@@ -183,11 +196,28 @@ class KnowledgeBase:
             if progress:
                 progress(done, total)
         matrix = np.stack([cached[h] for h in hashes]).astype(np.float32)
-        self.vectors.add([c.id for c in chunks], matrix, [c.doc_id for c in chunks])
+        previous = self.vectors.unit_ids_of([c.id for c in chunks])
+        self.vectors.add(unit_ids, matrix, [c.id for c in unit_chunk], [c.doc_id for c in unit_chunk])
+        # A chunk whose text is unchanged keeps its id, but its units may have changed (a new
+        # unit splitter): drop the units it no longer has.
+        self.vectors.delete(sorted(previous - set(unit_ids)))
 
     # --- searching ------------------------------------------------------------------------------
     def _embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)
+
+    def _embed_queries_cached(self, texts: list[str]) -> np.ndarray:
+        """Query-space vectors for reviewed questions, through the catalog's vector cache."""
+        model = self.embedder.name
+        hashes = [content_hash("query\0" + t) for t in texts]
+        cached = self.catalog.cached_vectors(model, sorted(set(hashes)))
+        todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
+        if todo:
+            fresh = self.embedder.embed_queries(list(todo.values()))
+            new = dict(zip(todo.keys(), fresh))
+            self.catalog.store_vectors(model, new)
+            cached.update(new)
+        return np.stack([cached[h] for h in hashes]).astype(np.float32)
 
     def _refresh(self) -> None:
         """Rebuild in-memory indexes when the catalog has changed (cheap version check)."""
@@ -201,19 +231,25 @@ class KnowledgeBase:
             self._chunks = {c.id: c for c in chunks}
             self._docs = {d.id: d for d in self.catalog.documents()}
             self._lexical = LexicalIndex([c.id for c in chunks], [c.index_text for c in chunks])
+            unit_ids, unit_texts = [], []
+            for c in chunks:
+                for text in chunk_units(c):
+                    unit_ids.append(c.id)
+                    unit_texts.append(text)
+            self._lexical_units = LexicalIndex(unit_ids, unit_texts)
             answers = self.catalog.reviewed_answers()
-            self._matcher = ReviewedMatcher(answers)
+            self._matcher = ReviewedMatcher(answers, self._embed_queries_cached)
             faq_docs = {d.id for d in self._docs.values() if d.kind == DocKind.FAQ}
             self._faq_chunk = {
                 c.section: c.id for c in chunks if c.doc_id in faq_docs
             }
             self._version = version
 
-    def match_reviewed(self, query: str) -> tuple[ReviewedAnswer, float] | None:
+    def match_reviewed(self, query: str) -> ReviewedScore | None:
         """The reviewed answer whose question or a variant is closest to the query."""
         self._refresh()
         assert self._matcher is not None
-        ranked = self._matcher.scores(query)
+        ranked = self._matcher.score(query, self._query_vec(query))
         return ranked[0] if ranked else None
 
     def search(
@@ -223,6 +259,7 @@ class KnowledgeBase:
         kinds: set[DocKind] | None = None,
         statuses: set[DocStatus] | None = None,
         extra_queries: list[str] | None = None,
+        weights: dict[str, float] | None = None,
     ) -> list[Hit]:
         """Hybrid search: dense + BM25 + reviewed-question match, fused by reciprocal rank.
 
@@ -235,7 +272,8 @@ class KnowledgeBase:
         queries = [query, *[q for q in (extra_queries or []) if q and q != query]]
         rankings: dict[str, list[str]] = {}
         raw: dict[str, dict[str, float]] = {"dense": {}, "bm25": {}, "faq": {}}
-        weights = dict(SIGNAL_WEIGHTS)
+        base_weights = {**SIGNAL_WEIGHTS, **(weights or {})}
+        weights = dict(base_weights)
         for qi, q in enumerate(queries):
             suffix = "" if qi == 0 else f"_{qi}"
             dense = [
@@ -245,22 +283,23 @@ class KnowledgeBase:
             lexical = self._lexical.search(q, CANDIDATES)
             rankings["dense" + suffix] = [cid for cid, _ in dense]
             rankings["bm25" + suffix] = [cid for cid, _ in lexical]
-            weights["dense" + suffix] = SIGNAL_WEIGHTS["dense"] * (1.0 if qi == 0 else 0.5)
-            weights["bm25" + suffix] = SIGNAL_WEIGHTS["bm25"] * (1.0 if qi == 0 else 0.5)
+            weights["dense" + suffix] = base_weights["dense"] * (1.0 if qi == 0 else 0.5)
+            weights["bm25" + suffix] = base_weights["bm25"] * (1.0 if qi == 0 else 0.5)
             for cid, s in dense:
                 raw["dense"][cid] = max(raw["dense"].get(cid, 0.0), s)
             for cid, s in lexical:
                 raw["bm25"][cid] = max(raw["bm25"].get(cid, 0.0), s)
         faq_ranked: list[str] = []
         answer_of: dict[str, ReviewedAnswer] = {}
-        for answer, s in self._matcher.scores(query):
-            cid = self._faq_chunk.get(answer.id)
-            if cid is None or s < FAQ_MIN:
+        for m in self._matcher.score(queries[-1], self._query_vec(queries[-1])):
+            cid = self._faq_chunk.get(m.answer.id)
+            if cid is None or (m.dense < FAQ_DENSE_MIN and m.lexical < FAQ_LEXICAL_MIN):
                 continue
             faq_ranked.append(cid)
-            raw["faq"][cid] = s
-            answer_of[cid] = answer
-        rankings["faq"] = faq_ranked[:5]
+            raw["faq"][cid] = m.dense
+            answer_of[cid] = m.answer
+        rankings["faq"] = faq_ranked[:3]
+        rankings = {name: ids for name, ids in rankings.items() if weights.get(name, 1.0) > 0}
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
 
         hits: list[Hit] = []

@@ -30,6 +30,9 @@ def _client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+UNIT_SEP = "~"  # unit id = f"{chunk_id}~{hash of the unit text}"
+
+
 class VectorIndex:
     """Chunk vectors in Chroma, keyed by chunk id."""
 
@@ -43,24 +46,41 @@ class VectorIndex:
             metadata={"hnsw:space": "cosine", "embedder": embedder.name},
         )
 
-    def add(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str]) -> None:
-        """Upsert vectors (batched: Chroma limits the batch size)."""
+    def add(self, ids: list[str], vectors: np.ndarray, chunk_ids: list[str], doc_ids: list[str]) -> None:
+        """Upsert unit vectors (batched: Chroma limits the batch size)."""
         step = 2000
         for s in range(0, len(ids), step):
             self.collection.upsert(
                 ids=ids[s:s + step],
                 embeddings=[v.tolist() for v in vectors[s:s + step]],
-                metadatas=[{"doc_id": d} for d in doc_ids[s:s + step]],
+                metadatas=[{"doc_id": d, "chunk_id": c}
+                           for c, d in zip(chunk_ids[s:s + step], doc_ids[s:s + step])],
             )
 
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        """Remove every unit vector of these chunks."""
+        for s in range(0, len(chunk_ids), 500):
+            part = chunk_ids[s:s + 500]
+            if part:
+                self.collection.delete(where={"chunk_id": {"$in": part}})
+
+    def unit_ids_of(self, chunk_ids: list[str]) -> set[str]:
+        """Ids of the unit vectors stored for these chunks."""
+        out: set[str] = set()
+        for s in range(0, len(chunk_ids), 500):
+            part = chunk_ids[s:s + 500]
+            if part:
+                out.update(self.collection.get(where={"chunk_id": {"$in": part}}, include=[])["ids"])
+        return out
+
     def delete(self, ids: list[str]) -> None:
-        """Remove vectors by chunk id."""
+        """Remove vectors by unit id."""
         for s in range(0, len(ids), 2000):
             if ids[s:s + 2000]:
                 self.collection.delete(ids=ids[s:s + 2000])
 
     def ids(self) -> set[str]:
-        """Every id in the collection (for reconciling with the catalog)."""
+        """Every unit id in the collection (for reconciling with the catalog)."""
         out: set[str] = set()
         offset, step = 0, 5000
         while True:
@@ -75,11 +95,16 @@ class VectorIndex:
         return self.collection.count()
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Nearest chunk ids with cosine similarity, best first."""
+        """Nearest chunks (by their best unit) with cosine similarity, best first."""
         n = self.count()
         if n == 0:
             return []
         res = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"]
+            query_embeddings=[vector.tolist()], n_results=min(k * 3, n), include=["distances"]
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        best: dict[str, float] = {}
+        for unit_id, dist in zip(res["ids"][0], res["distances"][0]):
+            chunk_id = unit_id.split(UNIT_SEP, 1)[0]
+            if chunk_id not in best:  # results come best first
+                best[chunk_id] = 1.0 - float(dist)
+        return list(best.items())[:k]

@@ -69,7 +69,12 @@ class Settings(BaseSettings):
     holidays: list[date] = Field(default_factory=lambda: list(DEFAULT_HOLIDAYS_2026))
     auto_send_threshold: float = 0.6
     queue_threshold: float = 0.35
-    faq_match_threshold: float = 0.86
+    # A reviewed answer is used as it stands only when the question is a near-paraphrase of
+    # one of its phrasings: e5 query-query cosine and rapidfuzz word similarity both high,
+    # or the cosine alone very high.
+    reviewed_dense_min: float = 0.90
+    reviewed_lexical_min: float = 0.80
+    reviewed_dense_alone: float = 0.95
     support_threshold: float = 0.5
 
     # --- WhatsApp / API ------------------------------------------------------------------------

@@ -119,7 +119,7 @@ class Responder:
         timings: StageTimings = base["timings"]
         extra: list[Reason] = []
         t = time.perf_counter()
-        text, citations, confidence, drafter, used = self._reviewed(question, hits)
+        text, citations, confidence, drafter, used = self._reviewed(question, original, hits)
         verified = True
         if text is None and self._llm is not None:
             text, citations, confidence, used, extra = self._llm_draft(question, original, hits)
@@ -162,12 +162,17 @@ class Responder:
                      confidence=confidence, citations=citations, reasons=reasons,
                      holding_reply=holding, answer_text=text, drafter=drafter, **base)
 
-    def _reviewed(self, question: str, hits: list[Hit]):
+    def _reviewed(self, question: str, original: str, hits: list[Hit]):
         """A reviewed answer whose question matches closely, with its sources as citations."""
-        match = self.kb.match_reviewed(question)
-        if match is None or match[1] < self.settings.faq_match_threshold:
+        s = self.settings
+        match = self.kb.match_reviewed(original)
+        if match is None:
             return None, [], 0.0, "", []
-        answer, score = match
+        close = (match.dense >= s.reviewed_dense_min and match.lexical >= s.reviewed_lexical_min) \
+            or match.dense >= s.reviewed_dense_alone
+        if not close:
+            return None, [], 0.0, "", []
+        answer = match.answer
         faq_chunk = next((h.chunk for h in hits if h.reviewed_answer and h.reviewed_answer.id == answer.id), None)
         if faq_chunk is None:
             faq_chunk = next((c for d in self.kb.documents() if d.kind == DocKind.FAQ
@@ -176,7 +181,9 @@ class Responder:
         text = answer.answer.strip()
         if cites:
             text += "\n\nSumber: " + "; ".join(dict.fromkeys(c.locator for c in cites))
-        return text, cites, score, "reviewed_answer", []
+        # Near-paraphrase of a reviewed question: confidence follows the closeness.
+        confidence = min(1.0, 0.7 + (match.dense - s.reviewed_dense_min) * 5 + 0.1 * match.lexical)
+        return text, cites, round(confidence, 4), "reviewed_answer", []
 
     def _llm_draft(self, question: str, original: str, hits: list[Hit]):
         """LLM draft over numbered passages; None (with reasons) when it fails or is unverified."""

@@ -12,19 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LANTUNAN_SHARED_DIR", REPO.parent / "shared"))
-
-
-def require_shared(*parts: str) -> Path:
-    """Path inside ../shared; skip (or fail in CI) when it is missing."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        msg = f"needs {path} (the shared corpus beside the checkout); not present here"
-        if os.environ.get("LANTUNAN_REQUIRE_SHARED") == "1":
-            pytest.fail(msg + " but LANTUNAN_REQUIRE_SHARED=1 (CI)")
-        pytest.skip(msg)
-    return path
+from shared_corpus import REPO, SHARED, require_shared  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

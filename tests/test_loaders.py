@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from conftest import require_shared
+from shared_corpus import require_shared
 from ingest.detect import detect_kind
 from ingest.header import split_header
 from ingest.loaders import SUPPORTED_EXTENSIONS, iter_files, load_file

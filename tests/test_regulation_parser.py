@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_shared
+from shared_corpus import require_shared
 from ingest.furniture import (
     is_continuation_stub,
     is_page_number,

@@ -12,7 +12,7 @@ import docx
 import pytest
 import yaml
 
-from conftest import require_shared
+from shared_corpus import require_shared
 from ingest.faq import parse_faq
 from ingest.loaders import load_file
 from ingest.models import IngestError, ParsedDocument
