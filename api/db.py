@@ -88,6 +88,8 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(32))
     contact: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Our WhatsApp number (phone_number_id) the applicant wrote to: replies go out from it.
+    business_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_message_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -116,9 +118,11 @@ class Message(Base):
     payload: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    # inbound processing: pending -> processing -> done | failed
+    # inbound processing: pending -> processing -> done | failed (the lease applies to both
+    # processing and sending: a row held by a dead process is recovered, a live one is not)
     state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)  # host:pid
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -92,6 +92,8 @@ def configure_logging(json_logs: bool = True, level: int = logging.INFO) -> None
         if json_logs
         else MaskingTextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    # On the handler too: some libraries (bm25s) force their own logger to DEBUG on import.
+    handler.setLevel(level)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -100,5 +102,5 @@ def configure_logging(json_logs: bool = True, level: int = logging.INFO) -> None
         lg.handlers[:] = []
         lg.propagate = True
     # Libraries that chatter at INFO about internals nobody operating the service needs.
-    for name in ("httpx", "httpcore", "chromadb", "urllib3"):
+    for name in ("httpx", "httpcore", "chromadb", "urllib3", "bm25s", "multipart"):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,81 @@
+"""Admin endpoints: API keys and the audit log; plus ``/api/v1/me`` for any key."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import audit
+from api.auth import Perm, Principal
+from api.deps import requires, runtime
+from api.runtime import Runtime
+from api.services import users
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+admin_users = requires(Perm.USERS)
+admin_audit = requires(Perm.AUDIT_READ)
+
+
+class UserIn(BaseModel):
+    """A new key holder."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    role: str = Field(pattern="^(officer|curator|admin|channel)$")
+
+
+@router.get("/me", summary="Who am I")
+def me(who: Principal = Depends(requires(None))) -> dict:
+    """The caller's name, role and permissions."""
+    return {"key_id": who.key_id, "name": who.name, "role": who.role.value,
+            "permissions": sorted(p.value for p in Perm if who.can(p))}
+
+
+@router.post("/users", status_code=201, summary="Create an API key (shown once)")
+def create_user(body: UserIn, rt: Runtime = Depends(runtime),
+                who: Principal = Depends(admin_users)) -> dict:
+    """Create an officer, curator, admin or channel key; the response carries the key once."""
+    return users.create_user(rt, who, body.name, body.role)
+
+
+@router.get("/users", summary="API keys")
+def list_users(rt: Runtime = Depends(runtime), _: Principal = Depends(admin_users)) -> list:
+    """Every key (hint only, never the key)."""
+    return users.list_users(rt)
+
+
+@router.post("/users/{key_id}/revoke", summary="Revoke an API key")
+def revoke_user(key_id: int, rt: Runtime = Depends(runtime),
+                who: Principal = Depends(admin_users)) -> dict:
+    """The key stops working at once."""
+    return users.revoke_user(rt, who, key_id)
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    if at is not None and at.tzinfo is None:
+        return at.replace(tzinfo=timezone.utc)
+    return at
+
+
+@router.get("/audit", summary="Audit log (newest first)")
+def audit_log(
+    actor: str | None = Query(None, max_length=200),
+    action: str | None = Query(None, max_length=64, description="exact, or prefix with '*'"),
+    target_type: str | None = Query(None, max_length=32),
+    target_id: str | None = Query(None, max_length=255),
+    conversation_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = Query(None, ge=1),
+    limit: int = Query(100, ge=1, le=1000),
+    rt: Runtime = Depends(runtime), _: Principal = Depends(admin_audit),
+) -> dict:
+    """Filter by actor, action, target, conversation, time; page with ``before_id``."""
+    f = audit.AuditFilter(actor=actor, action=action, target_type=target_type,
+                          target_id=target_id, conversation_id=conversation_id,
+                          since=_utc(since), until=_utc(until), limit=limit, before_id=before_id)
+    with rt.db.transaction() as s:
+        entries = [audit.entry_json(e) for e in audit.query(s, f)]
+    return {"items": entries, "next_before_id": entries[-1]["id"] if entries else None}

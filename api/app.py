@@ -1,0 +1,63 @@
+"""``create_app(settings, responder=None, kb=None)``: the FastAPI application.
+
+The app owns one ``Runtime`` (database, sender, KB, responder, worker) created at startup.
+OpenAPI is served at ``/openapi.json`` and ``/docs``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import admin, channel, curation, errors, health, queue, webhook
+from api.limits import BodyLimitMiddleware
+from api.runtime import ResponderLike, Runtime
+from lantunan.settings import Settings, get_settings
+
+log = logging.getLogger("lantunan.api")
+
+DESCRIPTION = """Lantunan: WhatsApp webhook, generic channel, officer queue, curation and audit.
+
+Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: **officer**
+(queue, replies), **curator** (knowledge base), **admin** (everything, keys, audit),
+**channel** (`POST /api/v1/messages`). The WhatsApp webhook is authenticated by its
+`X-Hub-Signature-256` signature instead."""
+
+
+def create_app(settings: Settings | None = None, responder: ResponderLike | None = None,
+               kb: Any | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The application; ``responder``/``kb`` replace the default ones (tests, embedding)."""
+    settings = settings or get_settings()
+    rt = runtime or Runtime(settings, responder=responder, kb=kb)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        key = rt.start()
+        if key:
+            # First start with an empty key table: the only time this key is ever shown.
+            print(f"\n*** Kunci admin pertama (simpan sekarang, tidak ditampilkan lagi): {key}\n",
+                  flush=True)
+        try:
+            yield
+        finally:
+            rt.stop()
+
+    app = FastAPI(title="Lantunan API", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.runtime = rt
+    errors.install(app)
+    for r in (health.router, webhook.router, channel.router, queue.router, curation.router,
+              admin.router):
+        app.include_router(r)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes,
+                       overrides={("POST", "/api/v1/documents"): settings.api_max_upload_bytes})
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory api.app:app_factory`` (settings from the environment)."""
+    return create_app(get_settings())

@@ -1,0 +1,88 @@
+"""Request body limits, enforced before any route sees the body.
+
+The declared Content-Length is checked first; then the streamed bytes are counted while the
+body is buffered (chunked uploads declare no length), and the request is refused with 413 as
+soon as the limit is passed. Routes then read the buffered body as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI middleware: 413 for bodies above ``limit`` (or a per-path override)."""
+
+    def __init__(self, app: Any, limit: int, overrides: dict[tuple[str, str], int] | None = None
+                 ) -> None:
+        self.app = app
+        self.limit = limit
+        self.overrides = overrides or {}
+
+    def _limit_for(self, scope: Scope) -> int:
+        return self.overrides.get((scope.get("method", ""), scope.get("path", "")), self.limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_for(scope)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+                if size < 0:
+                    raise ValueError
+            except ValueError:
+                await _error(send, 400, "Header Content-Length tidak valid.", "bad_content_length")
+                return
+            if size > limit:
+                await _too_large(send, limit)
+                return
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            total += len(body)
+            if total > limit:
+                await _too_large(send, limit)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        buffered = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": buffered, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    await _error(send, 413, f"Isi permintaan terlalu besar (maksimum {limit} byte).",
+                 "body_too_large")
+
+
+async def _error(send: Send, status: int, detail: str, code: str) -> None:
+    body = json.dumps({"detail": detail, "code": code}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

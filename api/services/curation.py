@@ -1,0 +1,245 @@
+"""Curator work: documents (upload/replace, remove, status), reviewed answers, promotion of an
+officer's edit to a reviewed answer, and the questions the system could not answer, grouped.
+
+The knowledge base is a separate store from the conversation database, so a KB change is
+made first and audited right after it succeeded.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import asdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
+
+from api import audit
+from api.auth import Principal
+from api.db import Decision, DraftRow, utcnow
+from api.services.errors import ServiceError, not_found
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
+
+STATUSES = ("berlaku", "diubah", "dicabut")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def document_json(d: Any) -> dict[str, Any]:
+    """JSON shape of a knowledge-base document."""
+    return {"id": d.id, "source_name": d.source_name, "kind": d.kind.value, "title": d.title,
+            "short_name": d.short_name, "number": d.number, "year": d.year,
+            "status": d.status.value, "replaced_by": d.replaced_by, "chunks": d.chunk_count,
+            "ingested_at": d.ingested_at, "content_hash": d.content_hash}
+
+
+def answer_json(a: Any) -> dict[str, Any]:
+    """JSON shape of a reviewed answer."""
+    out = asdict(a)
+    out["reviewed"] = a.reviewed.isoformat() if a.reviewed else None
+    return out
+
+
+def list_documents(rt: Runtime) -> list[dict[str, Any]]:
+    """Every document in the knowledge base."""
+    return [document_json(d) for d in rt.require_kb().documents()]
+
+
+def _status(status: str | None) -> Any:
+    from knowledge.models import DocStatus
+
+    if status is None or status == "":
+        return None
+    if status not in STATUSES:
+        raise ServiceError(422, f"Status '{status}' tidak dikenal; pilih {', '.join(STATUSES)}.",
+                           "bad_status")
+    return DocStatus(status)
+
+
+def _check_replacement(doc_id: str | None, replaced_by: str | None) -> None:
+    if replaced_by and replaced_by == doc_id:
+        raise ServiceError(422, "Dokumen tidak dapat menggantikan dirinya sendiri.",
+                           "bad_replaced_by")
+
+
+def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
+                    status: str | None = None, replaced_by: str | None = None) -> dict[str, Any]:
+    """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason."""
+    from ingest.pipeline import doc_id_for, ingest_file
+
+    kb = rt.require_kb()
+    name = _SAFE_NAME.sub("_", Path(filename or "").name).strip(" .")
+    if not name or "." not in name:
+        raise ServiceError(422, "Nama berkas harus memiliki ekstensi (mis. .pdf, .docx, .md, "
+                                ".txt, .html, .yaml, .csv).", "bad_filename")
+    if not data:
+        raise ServiceError(422, f"{name}: berkas kosong.", "empty_file")
+    st = _status(status)
+    _check_replacement(doc_id_for(Path(name)), replaced_by)
+    with tempfile.TemporaryDirectory(prefix="lantunan-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        with rt.kb_lock:
+            result = ingest_file(kb, path, status=st, replaced_by=replaced_by or None)
+    if result.outcome == "failed":
+        # The ingest error names the temp path: show the curator the name they uploaded.
+        error = (result.error or "gagal").replace(str(path), name)
+        raise ServiceError(422, error, "ingest_failed", file=name)
+    with rt.db.transaction() as s:
+        audit.record(s, principal.label, "kb.upload", "document", result.doc_id, None,
+                     {"file": name, "outcome": result.outcome, "chunks": result.chunks,
+                      "status": status, "replaced_by": replaced_by, "bytes": len(data)})
+    doc = kb.get_document(result.doc_id)
+    return {"outcome": result.outcome, "chunks": result.chunks,
+            "document": document_json(doc) if doc else None}
+
+
+def remove_document(rt: Runtime, principal: Principal, doc_id: str) -> dict[str, Any]:
+    """Delete a document (chunks, vectors, its reviewed answers)."""
+    kb = rt.require_kb()
+    if kb.get_document(doc_id) is None:
+        raise not_found("Dokumen", doc_id)
+    with rt.kb_lock:
+        kb.remove(doc_id)
+    with rt.db.transaction() as s:
+        audit.record(s, principal.label, "kb.remove", "document", doc_id)
+    return {"removed": doc_id}
+
+
+def set_document_status(rt: Runtime, principal: Principal, doc_id: str, status: str,
+                        replaced_by: str | None = None) -> dict[str, Any]:
+    """Mark a document berlaku / diubah / dicabut, optionally naming its replacement."""
+    kb = rt.require_kb()
+    st = _status(status)
+    if st is None:
+        raise ServiceError(422, "Status wajib diisi.", "bad_status")
+    before = kb.get_document(doc_id)
+    if before is None:
+        raise not_found("Dokumen", doc_id)
+    _check_replacement(doc_id, replaced_by)
+    with rt.kb_lock:
+        doc = kb.set_status(doc_id, st, replaced_by or None)
+    with rt.db.transaction() as s:
+        audit.record(s, principal.label, "kb.set_status", "document", doc_id, None,
+                     {"from": before.status.value, "to": st.value,
+                      "replaced_by": replaced_by or None})
+    return document_json(doc)
+
+
+def list_reviewed_answers(rt: Runtime, origin: str | None = None) -> list[dict[str, Any]]:
+    """Curated FAQ answers and promoted officer edits."""
+    answers = rt.require_kb().reviewed_answers()
+    return [answer_json(a) for a in answers if origin is None or a.origin == origin]
+
+
+def citation_sources(kb: Any, citations: list[dict[str, Any]]) -> list[str]:
+    """"source_name#section" references (the FAQ file's format) of a draft's citations."""
+    out: list[str] = []
+    for c in citations:
+        chunk = kb.get_chunk(c.get("chunk_id", "")) if c.get("chunk_id") else None
+        doc = kb.get_document(chunk.doc_id if chunk else c.get("doc_id", "")) \
+            if (chunk or c.get("doc_id")) else None
+        if chunk is not None and doc is not None:
+            ref = f"{doc.source_name}#{chunk.section}"
+        elif doc is not None:
+            ref = doc.source_name
+        else:
+            ref = c.get("locator") or ""
+        if ref and ref not in out:
+            out.append(ref)
+    return out
+
+
+def promote_edit(rt: Runtime, principal: Principal, draft_id: int,
+                 question: str | None = None, answer: str | None = None) -> dict[str, Any]:
+    """Turn an officer's edited reply into a reviewed answer (sources = the draft's citations)."""
+    from knowledge.models import ReviewedAnswer
+
+    kb = rt.require_kb()
+    with rt.db.transaction() as s:
+        d = s.get(DraftRow, draft_id)
+        if d is None:
+            raise not_found("Draf", draft_id)
+        edit_row = s.scalar(select(Decision).where(Decision.draft_id == draft_id,
+                                                   Decision.kind.in_(("edit", "reply")))
+                            .order_by(Decision.id.desc()))
+        if edit_row is None or not edit_row.final_text:
+            raise ServiceError(409, f"Draf {draft_id} belum memiliki suntingan petugas untuk "
+                                    f"dipromosikan.", "no_officer_edit")
+        citations = list((d.payload or {}).get("citations") or [])
+        original_question, final_text = d.question, edit_row.final_text
+    answer_id = f"officer-edit-{draft_id}"
+    if any(a.id == answer_id for a in kb.reviewed_answers()):
+        raise ServiceError(409, f"Suntingan draf {draft_id} sudah dipromosikan ({answer_id}).",
+                           "already_promoted")
+    q = (question or "").strip() or original_question.strip()
+    if not q:
+        raise ServiceError(422, "Pertanyaan tidak boleh kosong.", "empty_text")
+    variants = [original_question] if q != original_question.strip() and original_question else []
+    ra = ReviewedAnswer(id=answer_id, question=q, answer=(answer or "").strip() or final_text,
+                        variants=variants, sources=citation_sources(kb, citations),
+                        reviewed=date.today(), origin="officer_edit", doc_id=None)
+    with rt.kb_lock:
+        kb.add_reviewed_answer(ra)
+    with rt.db.transaction() as s:
+        audit.record(s, principal.label, "kb.promote_edit", "reviewed_answer", answer_id,
+                     d.conversation_id, {"draft_id": draft_id, "question": q,
+                                         "answer": ra.answer, "sources": ra.sources})
+    return answer_json(ra)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 75,
+                        limit: int = 50) -> list[dict[str, Any]]:
+    """Handed-off, rejected and failed questions, grouped by similarity (token-set ratio)."""
+    cutoff = utcnow() - timedelta(days=since_days)
+    with rt.db.transaction() as s:
+        rows = list(s.scalars(select(DraftRow).where(
+            DraftRow.created_at >= cutoff,
+            or_(DraftRow.action == "handoff", DraftRow.status == "rejected",
+                DraftRow.reason_codes.contains(",processing_error,"),
+                DraftRow.reason_codes.contains(",low_confidence,")))
+            .order_by(DraftRow.id)))
+        items = [(d.id, d.question, d.created_at, [c for c in d.reason_codes.split(",") if c],
+                  d.status) for d in rows if d.question.strip()]
+    clusters: list[dict[str, Any]] = []
+    for draft_id, question, at, codes, status in items:
+        norm = _normal(question)
+        best, best_score = None, 0.0
+        for c in clusters:
+            score = fuzz.token_set_ratio(norm, c["_norm"])
+            if score > best_score:
+                best, best_score = c, score
+        if best is None or best_score < threshold:
+            best = {"_norm": norm, "representative": question, "count": 0, "examples": [],
+                    "draft_ids": [], "reasons": {}, "statuses": {}, "first_at": at, "last_at": at}
+            clusters.append(best)
+        best["count"] += 1
+        best["draft_ids"].append(draft_id)
+        if question not in best["examples"] and len(best["examples"]) < 5:
+            best["examples"].append(question)
+        for code in codes:
+            best["reasons"][code] = best["reasons"].get(code, 0) + 1
+        best["statuses"][status] = best["statuses"].get(status, 0) + 1
+        best["last_at"] = max(best["last_at"], at)
+    clusters.sort(key=lambda c: (-c["count"], c["representative"]))
+    out = []
+    for c in clusters[:limit]:
+        c.pop("_norm")
+        c["first_at"] = c["first_at"].isoformat()
+        c["last_at"] = c["last_at"].isoformat()
+        out.append(c)
+    return out
+
+
+def kb_stats(rt: Runtime) -> dict[str, Any]:
+    """Counts of the knowledge base."""
+    return rt.require_kb().stats()
+

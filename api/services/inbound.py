@@ -1,0 +1,205 @@
+"""Store inbound messages and delivery statuses: durable, idempotent, all-or-nothing per request.
+
+A message is stored with state ``pending`` and acknowledged; the worker drafts it afterwards.
+Deduplication rests on the unique ``messages.external_id`` (the wamid): a redelivered webhook
+finds its row and adds nothing, even when two deliveries race.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.db import Conversation, Message, utcnow
+from api.services.errors import ServiceError
+from api.whatsapp_parse import StatusUpdate, WebhookBatch
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
+
+log = logging.getLogger("lantunan.api.inbound")
+
+WHATSAPP = "whatsapp"
+
+# Delivery progress; a status only ever moves forward (webhooks arrive out of order).
+_STATUS_RANK = {"pending": 0, "sending": 1, "unknown": 1, "sent": 2, "failed": 2,
+                "delivered": 3, "read": 4}
+
+
+@dataclass
+class StoreResult:
+    """What one webhook POST changed."""
+
+    stored: list[int] = field(default_factory=list)  # new inbound message ids
+    duplicates: int = 0
+    statuses: int = 0
+
+
+def get_or_create_conversation(s: Session, channel: str, contact: str, name: str | None = None,
+                               business_number: str | None = None) -> Conversation:
+    """The conversation of ``contact`` on ``channel``, created on first contact (race-safe)."""
+    stmt = select(Conversation).where(Conversation.channel == channel,
+                                      Conversation.contact == contact)
+    conv = s.scalar(stmt)
+    if conv is None:
+        try:
+            with s.begin_nested():
+                conv = Conversation(channel=channel, contact=contact, display_name=name,
+                                    business_number=business_number, created_at=utcnow())
+                s.add(conv)
+                s.flush()
+        except IntegrityError:  # another request created it a moment ago
+            conv = s.scalar(stmt)
+            assert conv is not None
+    if name and conv.display_name != name:
+        conv.display_name = name
+    if business_number and conv.business_number != business_number:
+        conv.business_number = business_number
+    return conv
+
+
+def store_inbound(s: Session, *, channel: str, contact: str, external_id: str | None,
+                  msg_type: str, text: str, received_at: datetime, actor: str,
+                  name: str | None = None, business_number: str | None = None,
+                  payload: dict[str, Any] | None = None) -> int | None:
+    """Store one inbound message as ``pending``; None when ``external_id`` is already stored."""
+    if external_id is not None and s.scalar(
+            select(Message.id).where(Message.external_id == external_id)) is not None:
+        return None
+    conv = get_or_create_conversation(s, channel, contact, name, business_number)
+    now = utcnow()
+    # The platform's timestamp starts the 24-hour window; a clock ahead of ours must not
+    # stretch it.
+    received_at = min(received_at, now)
+    msg = Message(conversation_id=conv.id, direction="in", external_id=external_id,
+                  msg_type=msg_type, text=text, payload=payload, created_at=now,
+                  received_at=received_at, state="pending", attempts=0)
+    try:
+        with s.begin_nested():
+            s.add(msg)
+            s.flush()
+    except IntegrityError:  # a concurrent delivery of the same wamid won the race
+        return None
+    if conv.last_inbound_at is None or received_at > conv.last_inbound_at:
+        conv.last_inbound_at = received_at
+    conv.last_message_at = now
+    audit.record(s, actor, "message.received", "message", msg.id, conv.id,
+                 {"channel": channel, "external_id": external_id, "type": msg_type,
+                  "chars": len(text)})
+    return msg.id
+
+
+def apply_status(s: Session, st: StatusUpdate) -> bool:
+    """Record a delivery status on the outbound message it names; False when unknown."""
+    msg = s.scalar(select(Message).where(Message.external_id == st.wamid,
+                                         Message.direction == "out"))
+    if msg is None:
+        return False
+    current = msg.status or "pending"
+    changed = False
+    if st.status == "failed":
+        if current not in ("delivered", "read"):
+            first = st.errors[0] if st.errors else {}
+            msg.status = "failed"
+            msg.error = str(first.get("title") or first.get("message") or "failed")[:500]
+            changed = True
+    elif st.status in _STATUS_RANK and _STATUS_RANK[st.status] > _STATUS_RANK.get(current, 0):
+        msg.status = st.status
+        changed = True
+    if changed:
+        msg.status_at = st.timestamp
+    audit.record(s, "whatsapp", "message.status", "message", msg.id, msg.conversation_id,
+                 {"wamid": st.wamid, "status": st.status, "applied": changed,
+                  "errors": st.errors[:3]})
+    return changed
+
+
+def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
+    """Store every message and status of one webhook POST in one transaction."""
+    result = StoreResult()
+    with rt.db.transaction() as s:
+        for m in batch.messages:
+            msg_id = store_inbound(
+                s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid, msg_type=m.msg_type,
+                text=m.text, received_at=m.timestamp, actor="whatsapp", name=m.name,
+                business_number=m.phone_number_id, payload=m.raw)
+            if msg_id is None:
+                result.duplicates += 1
+            else:
+                result.stored.append(msg_id)
+        for st in batch.statuses:
+            if apply_status(s, st):
+                result.statuses += 1
+    # Contacts are phone numbers: the log formatter masks them.
+    log.info("webhook stored", extra={
+        "stored": len(result.stored), "duplicates": result.duplicates,
+        "statuses": result.statuses, "contacts": sorted({m.wa_id for m in batch.messages})})
+    if result.stored and rt.worker is not None:
+        rt.worker.wake()
+    return result
+
+
+@dataclass
+class ChannelStored:
+    """Outcome of ``POST /api/v1/messages``."""
+
+    message_id: int
+    conversation_id: int
+    duplicate: bool
+
+
+def store_channel_message(rt: Runtime, actor: str, channel: str, sender: str, text: str,
+                          received_at: datetime, message_id: str | None) -> ChannelStored:
+    """Store a message from a generic channel (same pipeline as WhatsApp)."""
+    if channel == WHATSAPP:
+        raise ServiceError(422, "Kanal 'whatsapp' hanya menerima pesan melalui webhook WhatsApp.",
+                           "reserved_channel")
+    external_id = f"{channel}:{message_id}" if message_id else None
+    with rt.db.transaction() as s:
+        new_id = store_inbound(s, channel=channel, contact=sender, external_id=external_id,
+                               msg_type="text", text=text, received_at=received_at, actor=actor)
+        if new_id is None:
+            row = s.scalar(select(Message).where(Message.external_id == external_id))
+            assert row is not None
+            return ChannelStored(row.id, row.conversation_id, True)
+        conv_id = s.get(Message, new_id).conversation_id
+    if rt.worker is not None:
+        rt.worker.wake()
+    return ChannelStored(new_id, conv_id, False)
+
+
+def channel_message_status(rt: Runtime, message_id: int) -> dict[str, Any]:
+    """Processing state of a generic-channel message and the replies stored after it."""
+    from api.db import DraftRow
+    from api.services.errors import not_found
+
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        conv = s.get(Conversation, msg.conversation_id) if msg else None
+        if msg is None or conv is None or msg.direction != "in" or conv.channel == WHATSAPP:
+            raise not_found("Pesan", message_id)
+        draft = s.scalar(select(DraftRow).where(DraftRow.message_id == msg.id))
+        nxt = s.scalar(select(Message.id).where(
+            Message.conversation_id == conv.id, Message.direction == "in", Message.id > msg.id)
+            .order_by(Message.id))
+        replies = select(Message).where(Message.conversation_id == conv.id,
+                                        Message.direction == "out", Message.id > msg.id)
+        if nxt is not None:
+            replies = replies.where(Message.id < nxt)
+        return {
+            "message_id": msg.id, "conversation_id": conv.id, "channel": conv.channel,
+            "sender": conv.contact, "state": msg.state,
+            "draft": None if draft is None else {
+                "draft_id": draft.id, "action": draft.action, "status": draft.status,
+                "confidence": draft.confidence},
+            "replies": [{"id": r.id, "text": r.text, "status": r.status,
+                         "at": r.created_at.isoformat(), "sent_by": r.sent_by}
+                        for r in s.scalars(replies.order_by(Message.id))],
+        }

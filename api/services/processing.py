@@ -1,0 +1,238 @@
+"""Draft a stored inbound message and act on the draft's action (the off-hours policy):
+
+- ``auto_send``: send ``draft.text`` at once;
+- ``handoff``: send ``draft.holding_reply`` and put the draft in the officer queue;
+- ``queue_for_officer``: queue only, nothing goes to the applicant.
+
+Claiming uses a lease (owner + expiry) so several workers, or a restarted one, never draft the
+same message twice; the draft row is unique per message as a second guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.db import Conversation, Decision, DraftRow, Message, utcnow
+from api.services.delivery import PROCESS_LEASE, deliver, record_outbound
+from api.whatsapp_parse import SILENT_TYPES, TEXT_TYPES
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
+
+log = logging.getLogger("lantunan.api.processing")
+
+MAX_PROCESS_ATTEMPTS = 3
+HISTORY_TURNS = 10
+UNSUPPORTED_REPLY = (
+    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks. Mohon kirim pertanyaan Anda "
+    "dalam bentuk pesan teks. Jangan kirim foto KTP atau dokumen pribadi melalui chat ini; "
+    "petugas akan memandu bila dokumen diperlukan. Terima kasih."
+)
+# One polite "text only" reply per conversation per this period: five photos in a row should
+# not get five identical answers.
+UNSUPPORTED_QUIET = timedelta(minutes=10)
+PROCESSING_ERROR = {"code": "processing_error",
+                    "message": "Pesan gagal diproses otomatis; mohon dijawab petugas."}
+
+
+def _claimable(now: datetime) -> Any:
+    return and_(
+        Message.direction == "in",
+        or_(and_(Message.state == "pending",
+                 or_(Message.lease_until.is_(None), Message.lease_until <= now)),
+            and_(Message.state == "processing", Message.lease_until < now)),
+    )
+
+
+def claim_next_inbound(rt: Runtime) -> int | None:
+    """Lease the oldest message ready for drafting; None when there is none."""
+    now = utcnow()
+    not_before = now - timedelta(seconds=max(0.0, rt.settings.api_process_delay))
+    with rt.db.transaction() as s:
+        ids = list(s.scalars(select(Message.id).where(_claimable(now),
+                                                      Message.created_at <= not_before)
+                             .order_by(Message.id).limit(5)))
+        for mid in ids:
+            won = s.execute(
+                update(Message).where(Message.id == mid, _claimable(now))
+                .values(state="processing", lease_owner=rt.owner, lease_until=now + PROCESS_LEASE,
+                        attempts=Message.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won == 1:
+                return mid
+    return None
+
+
+def conversation_history(s: Session, conversation_id: int, before_id: int,
+                         limit: int = HISTORY_TURNS) -> list[tuple[str, str]]:
+    """Earlier turns of a conversation as (role, text), role "applicant" or "office"."""
+    rows = list(s.scalars(
+        select(Message).where(Message.conversation_id == conversation_id, Message.id < before_id)
+        .order_by(Message.id.desc()).limit(limit)))
+    turns: list[tuple[str, str]] = []
+    for m in reversed(rows):
+        if not m.text:
+            continue
+        if m.direction == "in":
+            turns.append(("applicant", m.text))
+        elif m.status not in ("failed", "pending"):
+            turns.append(("office", m.text))
+    return turns
+
+
+def _owned(msg: Message | None, rt: Runtime) -> bool:
+    return msg is not None and msg.state == "processing" and msg.lease_owner == rt.owner
+
+
+def _finish(msg: Message) -> None:
+    msg.state, msg.processed_at, msg.lease_owner, msg.lease_until = "done", utcnow(), None, None
+
+
+def process_message(rt: Runtime, message_id: int) -> str:
+    """Draft one leased message and record decision and send intents; returns the outcome."""
+    from api.runtime import NotReady
+
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        if not _owned(msg, rt):
+            return "not_owned"
+        history = conversation_history(s, msg.conversation_id, msg.id)
+        msg_type, text, received_at = msg.msg_type, msg.text, msg.received_at or msg.created_at
+    if msg_type not in TEXT_TYPES or not text.strip():
+        return _handle_non_text(rt, message_id, msg_type)
+    try:
+        responder = rt.require_responder()
+        with rt.kb_lock:
+            draft = responder.respond(text, received_at, history)
+    except NotReady:
+        _release(rt, message_id)
+        return "not_ready"
+    except Exception as exc:
+        log.exception("responder failed", extra={"message_id": message_id})
+        return _failed(rt, message_id, f"{type(exc).__name__}: {exc}")
+    return _record_draft(rt, message_id, draft)
+
+
+def _release(rt: Runtime, message_id: int) -> None:
+    """Give a leased message back (the responder is not ready yet)."""
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        if _owned(msg, rt):
+            msg.state, msg.lease_owner, msg.lease_until = "pending", None, None
+            msg.attempts = max(0, msg.attempts - 1)
+
+
+def _handle_non_text(rt: Runtime, message_id: int, msg_type: str) -> str:
+    """Store-only for reactions; a polite "please send text" reply for media and the like."""
+    out_id = None
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        if not _owned(msg, rt):
+            return "not_owned"
+        conv = s.get(Conversation, msg.conversation_id)
+        assert conv is not None
+        replied = False
+        if msg_type not in SILENT_TYPES:
+            recent = s.scalar(select(Message.id).where(
+                Message.conversation_id == conv.id, Message.direction == "out",
+                Message.send_key.startswith("unsupported:"),
+                Message.created_at >= utcnow() - UNSUPPORTED_QUIET))
+            if recent is None:
+                out_id = record_outbound(s, conv, UNSUPPORTED_REPLY, f"unsupported:{msg.id}",
+                                         "system").id
+                replied = True
+        _finish(msg)
+        audit.record(s, "system", "message.unsupported", "message", msg.id, conv.id,
+                     {"type": msg_type, "replied": replied})
+    if out_id is not None:
+        deliver(rt, out_id)
+    return "unsupported"
+
+
+def _failed(rt: Runtime, message_id: int, error: str) -> str:
+    """Retry later; after the last attempt queue the message for an officer with the error."""
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        if not _owned(msg, rt):
+            return "not_owned"
+        msg.error = error[:1000]
+        msg.lease_owner = None
+        if msg.attempts < MAX_PROCESS_ATTEMPTS:
+            msg.state = "pending"
+            msg.lease_until = utcnow() + timedelta(seconds=5 * msg.attempts)
+            audit.record(s, "system", "message.retry", "message", msg.id, msg.conversation_id,
+                         {"error": error[:300], "attempt": msg.attempts})
+            return "retry"
+        msg.state, msg.lease_until, msg.processed_at = "failed", None, utcnow()
+        row = DraftRow(conversation_id=msg.conversation_id, message_id=msg.id, question=msg.text,
+                       action="queue_for_officer", kind="handoff", confidence=0.0,
+                       reason_codes=",processing_error,", text="", payload={
+                           "error": error[:1000], "reasons": [PROCESSING_ERROR], "citations": []},
+                       status="open", created_at=utcnow())
+        s.add(row)
+        s.flush()
+        audit.record(s, "system", "message.failed", "message", msg.id, msg.conversation_id,
+                     {"error": error[:300], "draft_id": row.id})
+    return "failed"
+
+
+def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
+    """Store the draft, its decision and the reply intents in one transaction, then send."""
+    out_ids: list[int] = []
+    action = draft.action.value
+    try:
+        with rt.db.transaction() as s:
+            msg = s.get(Message, message_id)
+            if not _owned(msg, rt):
+                return "not_owned"
+            conv = s.get(Conversation, msg.conversation_id)
+            assert conv is not None
+            now = utcnow()
+            codes = draft.reason_codes
+            row = DraftRow(
+                conversation_id=conv.id, message_id=msg.id, question=msg.text, action=action,
+                kind=draft.kind.value, confidence=float(draft.confidence),
+                reason_codes="," + ",".join(codes) + ("," if codes else ""),
+                text=draft.text or "", holding_reply=draft.holding_reply,
+                answer_text=draft.answer_text, payload=draft.to_json(), status="open",
+                created_at=now)
+            s.add(row)
+            s.flush()
+            sent_text = None
+            if action == "auto_send" and (draft.text or "").strip():
+                sent_text = draft.text
+                row.status, row.decided_at = "auto_sent", now
+                out_ids.append(record_outbound(s, conv, draft.text, f"draft:{row.id}", "system",
+                                               row.id).id)
+            elif action == "handoff":
+                holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff"
+                                                  else None)
+                if holding and holding.strip():
+                    sent_text = holding
+                    out_ids.append(record_outbound(s, conv, holding, f"holding:{row.id}",
+                                                   "system", row.id).id)
+            s.add(Decision(conversation_id=conv.id, draft_id=row.id, kind=action, actor="system",
+                           original_text=draft.text or None, final_text=sent_text,
+                           outbound_message_id=out_ids[0] if out_ids else None, created_at=now))
+            audit.record(s, "system", f"decision.{action}", "draft", row.id, conv.id, {
+                "message_id": msg.id, "confidence": round(float(draft.confidence), 4),
+                "reasons": codes, "drafter": getattr(draft, "drafter", ""),
+                "sent_text": sent_text})
+            _finish(msg)
+    except IntegrityError:  # a draft for this message already exists (another worker)
+        with rt.db.transaction() as s:
+            msg = s.get(Message, message_id)
+            if _owned(msg, rt):
+                _finish(msg)
+        return "duplicate"
+    for oid in out_ids:
+        deliver(rt, oid)
+    return action
