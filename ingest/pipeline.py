@@ -19,7 +19,7 @@ from knowledge.store import KnowledgeBase
 
 # Part of every document's content hash: bump it when parsing or chunking changes, so that
 # re-ingesting unchanged files after an upgrade re-chunks them (vectors come from the cache).
-INGEST_VERSION = "4"
+INGEST_VERSION = "7"
 
 
 @dataclass

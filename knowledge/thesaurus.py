@@ -39,7 +39,9 @@ EXPANSIONS: dict[str, str] = {
     # money and time
     "bayar": "biaya tarif", "duit": "biaya", "ongkos": "biaya", "gratis": "tidak dipungut biaya",
     "pungli": "pungutan imbalan", "calo": "imbalan calo", "sogok": "imbalan",
-    "berapa lama": "jangka waktu paling lama hari", "lama": "jangka waktu",
+    "orang dalam": "calo imbalan", "uang pelicin": "imbalan pungutan", "uang rokok": "imbalan pungutan",
+    "uang bensin": "imbalan pungutan", "jasa pengurusan": "calo imbalan",
+    "berapa lama": "jangka waktu paling lama hari",
     "telat": "terlambat jangka waktu", "batas waktu": "jangka waktu paling lama",
     # complaints and service
     "lapor": "pengaduan laporan", "mengadu": "pengaduan", "komplain": "pengaduan",
@@ -60,6 +62,17 @@ EXPANSIONS: dict[str, str] = {
 
 _PATTERNS = sorted(EXPANSIONS, key=len, reverse=True)
 _RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(p) for p in _PATTERNS) + r")(?![\w-])")
+
+
+def expansion_terms(query: str) -> str:
+    """The formal terms of the everyday words a query uses (empty when none)."""
+    low = query.lower()
+    extra: list[str] = []
+    for m in _RE.finditer(low):
+        terms = EXPANSIONS[m.group(1)]
+        if terms not in extra:
+            extra.append(terms)
+    return " ".join(extra)
 
 
 def expand(query: str) -> str:

@@ -31,10 +31,12 @@ class ConfidenceSignals:
         return round(0.55 * self.coverage + 0.30 * dense_n + 0.15 * self.agreement, 4)
 
 
-def signals_for(hits: list[Hit], used: list[int], coverage: float) -> ConfidenceSignals:
-    """Signals of an extractive or LLM draft built from `hits[used]`."""
+def signals_for(hits: list[Hit], used: list[int], coverage: float,
+                dense: float | None = None) -> ConfidenceSignals:
+    """Signals of a draft built from `hits[used]` (dense: best cosine of what it quotes)."""
     used_hits = [hits[i] for i in used] or hits[:1]
-    dense = max((h.scores.get("dense", 0.0) for h in used_hits), default=0.0)
+    if dense is None:
+        dense = max((h.scores.get("dense", 0.0) for h in used_hits), default=0.0)
     top = hits[0]
     agreement = 1.0 if ("dense" in top.scores and "bm25" in top.scores) else 0.0
     return ConfidenceSignals(coverage=coverage, dense=dense, agreement=agreement)

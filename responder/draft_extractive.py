@@ -1,8 +1,10 @@
-"""The offline drafter: a short answer built from the best passages' most relevant sentences.
+"""The offline drafter: a short answer quoting the best passages' most relevant pieces.
 
-Greedy selection by marginal coverage of the question's content words (weighted by their
-rarity among the candidate sentences), so a two-part question gets a sentence for each part.
-Every sentence is quoted verbatim and cited with its locator spelled out.
+Candidate pieces are the retrieval units of the top passages (an ayat, an SOP step, an FAQ
+answer), whose e5 vectors were computed at ingest. Each is scored by meaning (cosine to the
+question) and by words (weighted share of the question's content words it adds), and picked
+greedily, so a two-part question gets a piece for each part. Every piece is quoted verbatim
+and cited with its locator spelled out.
 """
 
 from __future__ import annotations
@@ -11,113 +13,139 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from knowledge.models import DocKind, Hit
 from knowledge.textproc import analyse
-from responder.sentences import split_sentences
+from knowledge.units import Unit
 
-_AYAT_START = re.compile(r"^\((\d{1,2}[a-z]?)\)\s*")
-_MAX_CHARS = 1100
-_MIN_UNIT = 25
+# An ayat label opens a piece or follows the end of the previous ayat ("... . (3) ...").
+_AYAT_LABEL = re.compile(r"(?:^|(?<=[.;:]\s))\((\d{1,2}[a-z]?)\)\s")
+_MAX_CHARS = 1400  # a WhatsApp message an applicant still reads to the end
+_MAX_PIECES = 4
+_WHOLE_PASSAGE = 900  # a best passage this short is quoted whole
 
 
 @dataclass
-class Unit:
-    """A quotable sentence of one hit."""
+class Piece:
+    """A quotable unit of one hit, with its scores."""
 
     hit_index: int  # 0-based position in the hits list
     position: int
     text: str
     locator: str
     terms: set[str]
+    dense: float = 0.0
 
 
 @dataclass
 class ExtractiveDraft:
-    """Selected sentences, the reply text and how much of the question they cover."""
+    """Selected pieces, the reply text and how well they cover the question."""
 
     text: str
-    units: list[Unit] = field(default_factory=list)
-    coverage: float = 0.0  # weighted share of question terms found in the selected sentences
+    units: list[Piece] = field(default_factory=list)
+    coverage: float = 0.0  # weighted share of question terms found in the selected pieces
+    dense: float = 0.0  # best cosine of a selected piece to the question
     used_hits: list[int] = field(default_factory=list)  # 0-based indexes into hits
 
 
-def _units(hits: list[Hit]) -> list[Unit]:
-    out: list[Unit] = []
-    for hi, hit in enumerate(hits):
-        chunk = hit.chunk
-        text = chunk.text
-        if hit.doc.kind == DocKind.FAQ:
-            # FAQ chunks read "T: question / J: answer": quote the answer only.
-            text = text.split("J:", 1)[-1] if "J:" in text else text
-        ayat = None
-        merged: list[str] = []
-        for sent in split_sentences(text):
-            if merged and len(merged[-1]) < _MIN_UNIT:
-                merged[-1] = f"{merged[-1]} {sent}"
-            else:
-                merged.append(sent)
-        for pos, sent in enumerate(merged):
-            m = _AYAT_START.match(sent)
-            if m:
-                ayat = m.group(1)
-            locator = chunk.locator
-            if ayat and hit.doc.kind == DocKind.REGULATION and "ayat" not in locator:
-                locator = f"{locator} ayat ({ayat})"
-            terms = set(analyse(sent))
-            if len(sent) >= _MIN_UNIT and terms:
-                out.append(Unit(hi, pos, sent.strip(), locator, terms))
+def _locator(hit: Hit, text: str) -> str:
+    """The chunk's locator, narrowed to the ayat a piece quotes ("… Pasal 12 ayat (2)")."""
+    loc = hit.chunk.locator
+    labels = _AYAT_LABEL.findall(text)
+    if hit.doc.kind != DocKind.REGULATION or not labels or "ayat" in loc.split("Pasal")[-1] \
+            and len(labels) > 1:
+        return loc
+    base = re.sub(r"\s+ayat\s+\(.*$", "", loc)
+    return f"{base} ayat ({labels[0]})" if len(labels) == 1 else f"{base} ayat ({labels[0]})-({labels[-1]})"
+
+
+def candidate_pieces(hits: list[Hit], units: list[list[tuple[Unit, np.ndarray | None]]],
+                     query_vec: np.ndarray | None) -> list[Piece]:
+    """Every unit of every hit, scored by cosine to the question where a vector exists."""
+    out: list[Piece] = []
+    for hi, (hit, hit_units) in enumerate(zip(hits, units)):
+        for pos, (unit, vec) in enumerate(hit_units):
+            terms = set(analyse(unit.text))
+            if len(unit.text) < 20 or not terms:
+                continue
+            dense = float(vec @ query_vec) if vec is not None and query_vec is not None else 0.0
+            out.append(Piece(hi, pos, unit.text.strip(), _locator(hit, unit.text), terms, dense))
     return out
 
 
-def select_units(question: str, hits: list[Hit], max_units: int = 4) -> tuple[list[Unit], float]:
-    """Greedy choice of sentences that together cover the question's content words."""
+def select(question: str, pieces: list[Piece], max_pieces: int = _MAX_PIECES) -> tuple[list[Piece], float]:
+    """Greedy choice of pieces that together answer the question (meaning first, words second).
+
+    The best piece brings its short neighbours from the same passage (a Pasal's other ayat
+    often hold the rest of the answer); further passages join only for what is still missing.
+    """
     q_terms = set(analyse(question))
-    units = _units(hits)
-    if not q_terms or not units:
+    if not pieces:
         return [], 0.0
-    df = {t: sum(t in u.terms for u in units) for t in q_terms}
-    n = len(units)
+    df = {t: sum(t in p.terms for p in pieces) for t in q_terms}
+    n = len(pieces)
     weight = {t: math.log(1 + n / (1 + df[t])) for t in q_terms}
     total = sum(weight.values()) or 1.0
-    covered: set[str] = set()
-    chosen: list[Unit] = []
-    chars = 0
-    while len(chosen) < max_units:
-        best, best_gain = None, 0.0
-        for u in units:
-            if u in chosen:
+    hi_d = max(p.dense for p in pieces)
+    lo_d = min(p.dense for p in pieces)
+    span = (hi_d - lo_d) or 1.0
+
+    def meaning(p: Piece) -> float:
+        return (p.dense - lo_d) / span
+
+    def gain(p: Piece, covered: set[str]) -> float:
+        return sum(weight[t] for t in (p.terms & q_terms) - covered) / total
+
+    first = max(pieces, key=lambda p: 0.55 * meaning(p) + 0.45 * gain(p, set()) + 0.05 / (1 + p.hit_index))
+    siblings = [p for p in pieces if p.hit_index == first.hit_index]
+    if sum(len(p.text) for p in siblings) <= _WHOLE_PASSAGE:
+        chosen = siblings
+    else:
+        chosen = [first]
+    covered = set().union(*(p.terms & q_terms for p in chosen))
+    chars = sum(len(p.text) for p in chosen)
+    while len(chosen) < max_pieces + len(siblings) - 1:
+        best, best_score = None, -1.0
+        for p in pieces:
+            if p in chosen or chars + len(p.text) > _MAX_CHARS:
                 continue
-            gain = sum(weight[t] for t in (u.terms & q_terms) - covered) / total
-            if not chosen:
-                # The first pick also favours the best-ranked passages and ayat openings.
-                gain += 0.08 / (1 + u.hit_index) + 0.02 / (1 + u.position)
-            if gain > best_gain:
-                best, best_gain = u, gain
-        if best is None or (chosen and best_gain < 0.08) or chars + len(best.text) > _MAX_CHARS and chosen:
+            g = gain(p, covered)
+            # Later pieces must add something the question asks that is not yet answered,
+            # and still be about the question.
+            if g < 0.08 or meaning(p) < 0.35:
+                continue
+            score = g + 0.35 * meaning(p)
+            if score > best_score:
+                best, best_score = p, score
+        if best is None:
             break
         chosen.append(best)
         chars += len(best.text)
         covered |= best.terms & q_terms
-    coverage = sum(weight[t] for t in covered) / total
-    chosen.sort(key=lambda u: (u.hit_index, u.position))
+    coverage = sum(weight[t] for t in covered) / total if q_terms else 0.0
+    chosen.sort(key=lambda p: (p.hit_index, p.position))
     return chosen, coverage
 
 
-def compose(units: list[Unit], intro: str = "Berikut ketentuan yang kami temukan:") -> str:
-    """WhatsApp-friendly reply: one numbered point per quoted sentence, each citing [n]."""
+def compose(pieces: list[Piece], intro: str = "Berikut ketentuan yang kami temukan:") -> str:
+    """WhatsApp-friendly reply: one numbered point per quoted piece, locator spelled out, [n] cited."""
     lines = [intro, ""]
-    for i, u in enumerate(units, start=1):
-        body = _AYAT_START.sub("", u.text).strip()
-        lines.append(f"{i}. {body} ({u.locator}) [{u.hit_index + 1}]")
+    for i, p in enumerate(pieces, start=1):
+        body = re.sub(r"^\(\d{1,2}[a-z]?\)\s*", "", p.text).strip()
+        lines.append(f"{i}. {body} — {p.locator} [{p.hit_index + 1}]")
     return "\n".join(lines)
 
 
-def extractive_draft(question: str, hits: list[Hit], max_units: int = 4) -> ExtractiveDraft:
-    """Build the offline draft for a question from ranked hits."""
-    units, coverage = select_units(question, hits, max_units)
-    if not units:
-        return ExtractiveDraft(text="", coverage=0.0)
+def extractive_draft(question: str, hits: list[Hit],
+                     units: list[list[tuple[Unit, np.ndarray | None]]],
+                     query_vec: np.ndarray | None, max_pieces: int = _MAX_PIECES) -> ExtractiveDraft:
+    """Build the offline draft for a question from ranked hits and their units."""
+    pieces = candidate_pieces(hits, units, query_vec)
+    chosen, coverage = select(question, pieces, max_pieces)
+    if not chosen:
+        return ExtractiveDraft(text="")
     return ExtractiveDraft(
-        text=compose(units), units=units, coverage=coverage,
-        used_hits=sorted({u.hit_index for u in units}),
+        text=compose(chosen), units=chosen, coverage=coverage,
+        dense=max(p.dense for p in chosen), used_hits=sorted({p.hit_index for p in chosen}),
     )

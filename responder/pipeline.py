@@ -125,9 +125,11 @@ class Responder:
             text, citations, confidence, used, extra = self._llm_draft(question, original, hits)
             drafter = "llm" if text is not None else drafter
         if text is None:
-            ex = extractive_draft(question, hits[:DRAFT_HITS])
+            passages = hits[:DRAFT_HITS]
+            ex = extractive_draft(question, passages, [self.kb.unit_vectors(h.chunk) for h in passages],
+                                  self.kb.query_vector(original))
             used = ex.used_hits
-            confidence = signals_for(hits, used, ex.coverage).score() if ex.units else 0.0
+            confidence = signals_for(hits, used, ex.coverage, ex.dense).score() if ex.units else 0.0
             text = ex.text
             citations = [Citation(hits[u.hit_index].chunk.id, u.locator, u.text,
                                   hits[u.hit_index].doc.id, hits[u.hit_index].doc.status.value)
@@ -165,12 +167,10 @@ class Responder:
     def _reviewed(self, question: str, original: str, hits: list[Hit]):
         """A reviewed answer whose question matches closely, with its sources as citations."""
         s = self.settings
-        match = self.kb.match_reviewed(original)
+        match = self.kb.match_reviewed(question, original)
         if match is None:
             return None, [], 0.0, "", []
-        close = (match.dense >= s.reviewed_dense_min and match.lexical >= s.reviewed_lexical_min) \
-            or match.dense >= s.reviewed_dense_alone
-        if not close:
+        if not self.kb.is_close(match):
             return None, [], 0.0, "", []
         answer = match.answer
         faq_chunk = next((h.chunk for h in hits if h.reviewed_answer and h.reviewed_answer.id == answer.id), None)

@@ -7,7 +7,7 @@ import re
 # Sentence ends: ". " / "? " / "! " followed by a capital, digit or "(", and newlines.
 _SENT_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\"'])|\n+")
 # Ayat starts "(2) " inside a joined Pasal text.
-_AYAT = re.compile(r"\s(?=\(\d{1,2}[a-z]?\)\s)")
+_AYAT = re.compile(r"(?<=[.;:])\s+(?=\(\d{1,2}[a-z]?\)\s)")
 _ABBREV_END = re.compile(r"(?:\b(?:No|Nomor|hlm|dst|dll|dsb|Jl|Tbk|a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|[0-9]{1,2})\.)$")
 
 

@@ -14,6 +14,8 @@ from knowledge.textproc import analyse
 from responder.sentences import split_sentences
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
+# The spelled-out locator the extractive drafter appends: "— PP 6/2021 Pasal 12 ayat (1)".
+_LOCATOR_TAIL = re.compile(r"\s+—\s+[^—]*$")
 # Lines that carry no claim: greetings, closings, source lists.
 _NO_CLAIM = re.compile(
     r"^(terima kasih|mohon maaf|salam|semoga|silakan (?:hubungi|tanya)|sumber|dasar hukum|rujukan)\b",
@@ -68,9 +70,11 @@ def verify(text: str, passages: list[str], threshold: float = 0.5) -> Verificati
         line = line.strip()
         if not line or _NO_CLAIM.match(line):
             continue
+        # A numbered point or paragraph cites for all its sentences: "1. A. B. [2]".
+        line_marks = [int(m) for m in _MARK.findall(line)]
         for sent in split_sentences(line):
-            cited = [int(m) for m in _MARK.findall(sent)]
-            bare = _MARK.sub("", sent).strip(" .:-*")
+            cited = [int(m) for m in _MARK.findall(sent)] or line_marks
+            bare = _LOCATOR_TAIL.sub("", _MARK.sub("", sent)).strip(" .:-*—")
             if len(analyse(bare)) < 3:
                 continue  # headers like "Jawaban:" or "1." carry no claim
             valid = [n for n in cited if 1 <= n <= len(passages)]
