@@ -17,13 +17,16 @@ import numpy as np
 
 from knowledge.models import DocKind, Hit
 from knowledge.textproc import analyse
+from knowledge.thesaurus import expansion_terms
 from knowledge.units import Unit
 
 # An ayat label opens a piece or follows the end of the previous ayat ("... . (3) ...").
 _AYAT_LABEL = re.compile(r"(?:^|(?<=[.;:]\s))\((\d{1,2}[a-z]?)\)\s")
 _MAX_CHARS = 1400  # a WhatsApp message an applicant still reads to the end
 _MAX_PIECES = 4
-_WHOLE_PASSAGE = 900  # a best passage this short is quoted whole
+_WHOLE_PASSAGE = 1300  # a best passage this short is quoted whole
+_GAIN_MIN = 0.05  # a further piece must add this share of the question's weighted words …
+_MEANING_MIN = 0.35  # … and be at least this close in meaning (0..1 among the candidates)
 
 
 @dataclass
@@ -74,13 +77,15 @@ def candidate_pieces(hits: list[Hit], units: list[list[tuple[Unit, np.ndarray | 
     return out
 
 
-def select(question: str, pieces: list[Piece], max_pieces: int = _MAX_PIECES) -> tuple[list[Piece], float]:
+def select(question: str, pieces: list[Piece], max_pieces: int | None = None) -> tuple[list[Piece], float]:
     """Greedy choice of pieces that together answer the question (meaning first, words second).
 
     The best piece brings its short neighbours from the same passage (a Pasal's other ayat
     often hold the rest of the answer); further passages join only for what is still missing.
     """
-    q_terms = set(analyse(question))
+    max_pieces = max_pieces or _MAX_PIECES
+    # The statutes' register of the applicant's words counts too ("BPJS" → jaminan sosial).
+    q_terms = set(analyse(question)) | set(analyse(expansion_terms(question)))
     if not pieces:
         return [], 0.0
     df = {t: sum(t in p.terms for p in pieces) for t in q_terms}
@@ -113,7 +118,7 @@ def select(question: str, pieces: list[Piece], max_pieces: int = _MAX_PIECES) ->
             g = gain(p, covered)
             # Later pieces must add something the question asks that is not yet answered,
             # and still be about the question.
-            if g < 0.08 or meaning(p) < 0.35:
+            if g < _GAIN_MIN or meaning(p) < _MEANING_MIN:
                 continue
             score = g + 0.35 * meaning(p)
             if score > best_score:
@@ -139,7 +144,7 @@ def compose(pieces: list[Piece], intro: str = "Berikut ketentuan yang kami temuk
 
 def extractive_draft(question: str, hits: list[Hit],
                      units: list[list[tuple[Unit, np.ndarray | None]]],
-                     query_vec: np.ndarray | None, max_pieces: int = _MAX_PIECES) -> ExtractiveDraft:
+                     query_vec: np.ndarray | None, max_pieces: int | None = None) -> ExtractiveDraft:
     """Build the offline draft for a question from ranked hits and their units."""
     pieces = candidate_pieces(hits, units, query_vec)
     chosen, coverage = select(question, pieces, max_pieces)
