@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import admin, channel, curation, errors, health, queue, webhook
+from api import web
 from api.limits import BodyLimitMiddleware
 from api.runtime import ResponderLike, Runtime
 from lantunan.settings import Settings, get_settings
@@ -53,8 +54,10 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     for r in (health.router, webhook.router, channel.router, queue.router, curation.router,
               admin.router):
         app.include_router(r)
+    web.install(app)  # the officer/curator console (HTML pages)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes,
-                       overrides={("POST", "/api/v1/documents"): settings.api_max_upload_bytes})
+                       overrides={("POST", "/api/v1/documents"): settings.api_max_upload_bytes,
+                                  ("POST", web.UPLOAD_PATH): settings.api_max_upload_bytes})
     return app
 
 

@@ -24,7 +24,8 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
     - below `queue_threshold`: no grounded answer → handoff;
     - outside office hours, ≥ `auto_send_threshold`, verified, not from revoked law → auto_send;
     - during office hours, a draft worth reviewing → the officer queue;
-    - outside office hours but not safe to send alone → holding reply now, officer later.
+    - outside office hours but not safe to send alone → the officer queue too; the pipeline adds
+      a holding reply so the applicant is not left waiting in silence until the office opens.
     """
     reasons: list[Reason] = []
 
@@ -46,4 +47,4 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
         return Decision(Action.AUTO_SEND, DraftKind.ANSWER, reasons)
     if confidence < settings.auto_send_threshold:
         add("below_auto_threshold")
-    return Decision(Action.HANDOFF, DraftKind.ANSWER, reasons)
+    return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)

@@ -154,7 +154,7 @@ class Responder:
                           s, REASON_MESSAGES)
         reasons = extra + decision.reasons
         holding = None
-        if decision.action == Action.HANDOFF:
+        if decision.action == Action.HANDOFF or (decision.action == Action.QUEUE and not office):
             holding = holding_reply(reasons, received_at, s)
         if decision.kind == DraftKind.HANDOFF:
             return Draft(text=holding or "", kind=DraftKind.HANDOFF, action=Action.HANDOFF,

@@ -2,7 +2,8 @@
 
 - ``auto_send``: send ``draft.text`` at once;
 - ``handoff``: send ``draft.holding_reply`` and put the draft in the officer queue;
-- ``queue_for_officer``: queue only, nothing goes to the applicant.
+- ``queue_for_officer``: queue for an officer; outside office hours the responder also supplies
+  a holding reply (the officer answers next working day), which is sent like a handoff's.
 
 Claiming uses a lease (owner + expiry) so several workers, or a restarted one, never draft the
 same message twice; the draft row is unique per message as a second guard.
@@ -212,7 +213,7 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
                 row.status, row.decided_at = "auto_sent", now
                 out_ids.append(record_outbound(s, conv, draft.text, f"draft:{row.id}", "system",
                                                row.id).id)
-            elif action == "handoff":
+            elif action == "handoff" or draft.holding_reply:
                 holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff"
                                                   else None)
                 if holding and holding.strip():

@@ -1,0 +1,118 @@
+// Lantunan console: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // --- queue: poll the fragment and swap the table when the queue changed ----------------
+  function pollQueue(box) {
+    var url = box.getAttribute("data-poll-url");
+    var every = Math.max(2, parseFloat(box.getAttribute("data-poll-seconds")) || 5) * 1000;
+    var live = document.getElementById("queue-live");
+    var lastSwap = Date.now();
+    var stopped = false;
+
+    function tick() {
+      if (stopped) return;
+      if (document.hidden) { setTimeout(tick, every); return; }
+      fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) { stopped = true; window.location.href = "/masuk"; return null; }
+          if (!r.ok) return null;
+          var sig = r.headers.get("X-Queue-Signature") || "";
+          return r.text().then(function (html) { return { sig: sig, html: html }; });
+        })
+        .then(function (res) {
+          if (!res) return;
+          var changed = res.sig !== box.getAttribute("data-signature");
+          // Ages and windows tick every minute; refresh them then, but never under the
+          // keyboard focus (swapping the table would throw the officer's focus away).
+          var stale = Date.now() - lastSwap > 60000 && !box.contains(document.activeElement);
+          if (changed || stale) {
+            var before = (document.getElementById("queue-count") || {}).textContent;
+            box.innerHTML = res.html;
+            box.setAttribute("data-signature", res.sig);
+            lastSwap = Date.now();
+            var after = (document.getElementById("queue-count") || {}).textContent;
+            if (changed && live && after !== before) {
+              live.textContent = "Antrean diperbarui: " + after + " draf menunggu.";
+            }
+          }
+        })
+        .catch(function () { /* offline for a moment: try again next tick */ })
+        .then(function () { setTimeout(tick, every); });
+    }
+    setTimeout(tick, every);
+  }
+
+  // --- conversation: keyboard shortcuts and a guard on approving an edited text ----------
+  function conversationKeys() {
+    var text = document.getElementById("teks");
+    var edit = document.getElementById("form-edit");
+    var approve = document.getElementById("btn-approve");
+    var note = document.getElementById("catatan");
+    if (!edit || !text) return;
+    text.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        if (edit.requestSubmit) edit.requestSubmit(); else edit.submit();
+      }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      var k = (e.key || "").toLowerCase();
+      if (k === "a" && approve && !approve.disabled) { e.preventDefault(); approve.click(); }
+      if (k === "t" && note) { e.preventDefault(); note.focus(); }
+    });
+    if (approve) {
+      approve.addEventListener("click", function (e) {
+        var original = text.getAttribute("data-original") || "";
+        if (text.value.trim() !== original.trim() &&
+            !window.confirm("Teks sudah Anda ubah, tetapi \"Setujui & Kirim\" mengirim draf ASLI. " +
+                            "Tetap kirim draf asli? (Pilih Batal lalu \"Kirim hasil edit\" untuk " +
+                            "mengirim suntingan.)")) {
+          e.preventDefault();
+        }
+      });
+    }
+  }
+
+  // --- forms: "sedang diproses" while an upload runs; confirmation for deletions --------
+  function formHelpers() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (f) {
+      f.addEventListener("submit", function () {
+        var busy = document.getElementById(f.getAttribute("data-busy"));
+        if (busy) busy.hidden = false;
+        // Disable after the submit has been dispatched, so the request still goes out.
+        setTimeout(function () {
+          Array.prototype.forEach.call(f.querySelectorAll("button"), function (b) {
+            b.disabled = true;
+          });
+        }, 0);
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+
+  // --- citations: opening a whole section scrolls its marked quote into view ------------
+  function citationSections() {
+    Array.prototype.forEach.call(document.querySelectorAll(".cite details"), function (d) {
+      d.addEventListener("toggle", function () {
+        var box = d.querySelector(".section-text");
+        var mark = box && box.querySelector("mark");
+        // .section-text is position: relative, so offsetTop is measured from the box.
+        if (d.open && mark) box.scrollTop = Math.max(0, mark.offsetTop - 24);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("queue");
+    if (box && box.getAttribute("data-poll-url")) pollQueue(box);
+    conversationKeys();
+    formHelpers();
+    citationSections();
+  });
+})();
