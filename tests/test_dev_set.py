@@ -1,0 +1,94 @@
+"""The dev question set, with the whole shared corpus ingested once (minutes on 2 cores).
+
+Prints the figures the issues ask for and asserts the targets:
+- retrieval hit@5 ≥ 0.90 (fused), with dense-only and BM25-only shown beside it;
+- action accuracy ≥ 0.85, zero unsafe handoff items, answer-fact recall ≥ 0.70;
+- every auto-sent draft has a citation whose chunk contains its quote.
+Scoring follows ../shared/eval/README.md through eval.scoring (the same rules `lantunan eval`
+uses).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.questions import load_questions
+from eval.runner import run_lantunan
+from eval.scoring import first_hit_rank, hit_at_k, mean_reciprocal_rank, summarise
+from ingest.pipeline import ingest_paths
+from knowledge.store import KnowledgeBase
+from lantunan.settings import Settings
+from responder.normalize import normalise
+from shared_corpus import require_shared
+
+pytestmark = pytest.mark.slow
+
+SIGNALS = {
+    "dense only": {"bm25": 0.0, "faq": 0.0, "definition": 0.0},
+    "BM25 only": {"dense": 0.0, "faq": 0.0, "definition": 0.0},
+    "fused": None,
+}
+
+
+@pytest.fixture(scope="module")
+def dev_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    corpus = require_shared("corpus")
+    kb = KnowledgeBase(Settings(data_dir=tmp_path_factory.mktemp("devkb")))
+    report = ingest_paths(kb, [corpus], progress=False)
+    assert report.ok, [(f.path, f.error) for f in report.failed]
+    return kb
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions(require_shared("eval", "dev.jsonl"))
+
+
+def test_corpus_ingests_into_expected_documents(dev_kb: KnowledgeBase) -> None:
+    docs = {d.id: d for d in dev_kb.documents()}
+    assert {"pp-28-2025", "pp-6-2021", "uu-25-2009", "faq-perizinan", "sop-pengaduan"} <= set(docs)
+    assert "sources" not in docs  # the folder's SOURCES.md describes the corpus, it is not in it
+    assert docs["pp-28-2025"].metadata["pasal_count"] in (552, "552")
+    print(f"\nchunks: { {d.id: d.chunk_count for d in docs.values()} }")
+
+
+def test_retrieval_hit_at_5(dev_kb: KnowledgeBase, questions) -> None:
+    items = [q for q in questions if q.expected_action == "answer"]
+    vocab = dev_kb.vocabulary()
+    figures = {}
+    for name, weights in SIGNALS.items():
+        ranks = []
+        for q in items:
+            norm = normalise(q.question, vocab).text
+            hits = dev_kb.search(norm, k=10, extra_queries=[q.question], weights=weights)
+            ranks.append(first_hit_rank([(h.doc.source_name, h.chunk.text) for h in hits], q.gold))
+        figures[name] = (hit_at_k(ranks, 1), hit_at_k(ranks, 5), mean_reciprocal_rank(ranks))
+    print("\nretrieval on", len(items), "answer items:")
+    for name, (h1, h5, mrr) in figures.items():
+        print(f"  {name:<11} hit@1 {h1:.3f}  hit@5 {h5:.3f}  MRR {mrr:.3f}")
+    assert figures["fused"][1] >= 0.90
+
+
+def test_responder_on_dev_set(dev_kb: KnowledgeBase, questions) -> None:
+    settings = dev_kb.settings
+    items = run_lantunan(questions, dev_kb, settings)
+    m = summarise(items, settings.auto_send_threshold)
+    reasons = Counter((i.expected_reason, (i.reason_codes or ["-"])[0]) for i in items
+                      if i.expected_action == "handoff")
+    print(f"\naction accuracy {m['action_accuracy']:.3f}  unsafe {m['unsafe']}  "
+          f"fact recall {m['fact_recall']:.3f} (answered only {m['fact_recall_conditional']:.3f})")
+    print("confusion (expected → predicted):", m["confusion"])
+    print("handoff reasons (expected, first given):", dict(reasons))
+    auto = [i for i in items if i.dispatch == "auto_send"]
+    print(f"auto-sent {len(auto)}; their citations supported "
+          f"{sum(i.citations_supported for i in auto)}/{sum(i.citations for i in auto)}")
+    assert m["n_errors"] == 0
+    assert m["action_accuracy"] >= 0.85
+    assert m["unsafe"] == 0, m["unsafe_ids"]
+    assert m["fact_recall"] >= 0.70
+    for i in auto:
+        if i.expected_action == "answer":
+            assert i.citations_supported >= 1, i.id
