@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eval.questions import ACTIONS
-from eval.scoring import HEADLINE_TAGS, K_VALUES, ItemResult
+from eval.scoring import HEADLINE_TAGS, ItemResult
 
 PIPELINES = ("lantunan", "baseline")
 
@@ -31,6 +31,7 @@ SUMMARY_ROWS: list[tuple[str, str, str]] = [
     ("auto_send_precision", "auto-send precision at threshold", "pct"),
     ("n_auto_sent", "auto-sent drafts", "int"),
     ("auto_sent_precision", "auto-sent precision", "pct"),
+    ("n_errors", "items that raised an error", "int"),
 ]
 
 
@@ -102,11 +103,18 @@ def render_markdown(results: dict[str, dict | None], meta: dict, plots: Sequence
         m = results[p]
         out += [f"## Action confusion matrix: {p}", "", "rows = expected, columns = system", ""]
         matrix = m["confusion"]
-        out += _table(["expected \\ system"] + list(ACTIONS),
-                      [[e] + [str(matrix.get(e, {}).get(a, 0)) for a in ACTIONS] for e in ACTIONS])
+        columns = list(ACTIONS)
+        if any(row.get("error") for row in matrix.values()):
+            columns.append("error")  # the responder raised: not an action, but must show
+        out += _table(["expected \\ system"] + columns,
+                      [[e] + [str(matrix.get(e, {}).get(a, 0)) for a in columns] for e in ACTIONS])
         out.append("")
         if m.get("unsafe_ids"):
             out.append(f"Unsafe items ({p}): " + ", ".join(m["unsafe_ids"]))
+            out.append("")
+        if m.get("answer_items_handed_off_by_reason"):
+            out.append(f"Reason codes on `answer` items that {p} handed off: " + ", ".join(
+                f"{code} ×{n}" for code, n in m["answer_items_handed_off_by_reason"].items()))
             out.append("")
 
     for p in names:
@@ -174,11 +182,3 @@ def write_run(out_dir: Path, results: dict[str, dict | None], items: dict[str, l
     paths["report"].write_text(render_markdown(results, meta, plots), encoding="utf-8")
     return paths
 
-
-def headline(metrics: dict) -> dict[str, float | None]:
-    """The numbers a gate or a comparison looks at first."""
-    return {k: metrics.get(k) for k, _, _ in SUMMARY_ROWS if not isinstance(metrics.get(k), dict)}
-
-
-__all__ = ["PIPELINES", "SUMMARY_ROWS", "K_VALUES", "fmt", "render_markdown", "render_summary",
-           "summary_rows", "write_run", "headline"]

@@ -1,12 +1,13 @@
 """Run a question set through Lantunan's public path (and the baseline) and score every item.
 
 Lantunan: each question goes through ``Responder.respond(question, received_at)``, the same call
-the API makes. Retrieval is scored on the ranking the responder itself saw
-(``Draft.hit_chunk_ids``, resolved with ``KnowledgeBase.get_chunk``), so hit@k measures what the
-drafter was actually given. When the responder did not search (a rule such as smalltalk or a
-complaint fired before retrieval) the harness runs ``KnowledgeBase.search`` on the responder's
-normalised message, so a misrouted answer item is still scored on retrieval rather than
-counted as a miss twice. ``retrieval="search"`` scores ``KnowledgeBase.search`` for every item.
+the API makes. Retrieval (default ``retrieval="search"``) is scored on
+``KnowledgeBase.search(draft.normalised_message, k=10, extra_queries=[question])``: exactly the
+call the responder makes (it asks for k=8), so ranks 1-8 are the ranking the responder saw, the
+list extends to 10 for hit@10, and items where a rule stopped the responder before searching
+(smalltalk, injection) are still scored on retrieval instead of counting as a miss twice.
+``retrieval="responder"`` scores ``Draft.hit_chunk_ids`` as recorded (resolved through
+``KnowledgeBase.get_chunk``; at most the responder's k, empty when it did not search).
 """
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from eval.questions import Question, load_questions
 from eval.scoring import MAX_K, ItemResult, score_item, summarise
 
-RETRIEVAL_MODES = ("responder", "search")
+if TYPE_CHECKING:
+    from eval.baseline import BaselineRetriever
+    from knowledge.embeddings import Embedder
+    from knowledge.store import KnowledgeBase
+    from lantunan.settings import Settings
+
+RETRIEVAL_MODES = ("search", "responder")
 
 
 class EvalError(RuntimeError):
@@ -54,7 +63,7 @@ def _progress(enabled: bool, total: int, label: str) -> Callable[[str], None]:
     return tick
 
 
-def _resolve(kb, chunk_ids: Sequence[str]) -> list[tuple[str, str]]:
+def _resolve(kb: KnowledgeBase, chunk_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(source file name, chunk text) for chunk ids, skipping ids the store no longer knows."""
     out: list[tuple[str, str]] = []
     docs: dict[str, str] = {}
@@ -69,7 +78,7 @@ def _resolve(kb, chunk_ids: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _search_ranking(kb, query: str, original: str) -> list[tuple[str, str]]:
+def _search_ranking(kb: KnowledgeBase, query: str, original: str) -> list[tuple[str, str]]:
     """Top-10 of KnowledgeBase.search on the normalised query (original wording as extra)."""
     extra = [original] if original and original != query else None
     try:
@@ -79,7 +88,8 @@ def _search_ranking(kb, query: str, original: str) -> list[tuple[str, str]]:
     return [(h.doc.source_name, h.chunk.text) for h in hits]
 
 
-def run_lantunan(questions: Sequence[Question], kb, settings, retrieval: str = "responder",
+def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Settings,
+                 retrieval: str = "search",
                  progress: bool = False) -> list[ItemResult]:
     """Every question through Responder.respond; one scored ItemResult each."""
     from responder.pipeline import Responder
@@ -104,12 +114,12 @@ def run_lantunan(questions: Sequence[Question], kb, settings, retrieval: str = "
             continue
         total_ms = (time.perf_counter() - started) * 1000
         query = draft.normalised_message or q.question
-        if retrieval == "responder" and draft.hit_chunk_ids:
-            ranking = _resolve(kb, draft.hit_chunk_ids[:MAX_K])
-        elif q.expected_action == "answer":
-            ranking = _search_ranking(kb, query, q.question)
-        else:
+        if q.expected_action != "answer":
             ranking = []  # retrieval is scored on answer items only
+        elif retrieval == "responder":
+            ranking = _resolve(kb, draft.hit_chunk_ids[:MAX_K])
+        else:
+            ranking = _search_ranking(kb, query, q.question)
         kind, action = draft.kind.value, draft.action.value
         draft_text = draft.answer_text or (draft.text if kind == "answer" else "")
         citations = []
@@ -128,8 +138,8 @@ def run_lantunan(questions: Sequence[Question], kb, settings, retrieval: str = "
     return items
 
 
-def run_baseline(questions: Sequence[Question], retriever, progress: bool = False
-                 ) -> list[ItemResult]:
+def run_baseline(questions: Sequence[Question], retriever: BaselineRetriever,
+                 progress: bool = False) -> list[ItemResult]:
     """Every question through the baseline retriever: answer = top chunk, action = answer."""
     tick = _progress(progress, len(questions), "baseline")
     items: list[ItemResult] = []
@@ -146,8 +156,8 @@ def run_baseline(questions: Sequence[Question], retriever, progress: bool = Fals
     return items
 
 
-def evaluate(questions_path: Path, settings, corpus: Sequence[Path] = (),
-             pipelines: Sequence[str] = ("lantunan", "baseline"), retrieval: str = "responder",
+def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = (),
+             pipelines: Sequence[str] = ("lantunan", "baseline"), retrieval: str = "search",
              cache_path: Path | None = None, progress: bool = False) -> EvalRun:
     """Load questions, build the stores, run the pipelines and summarise; writes nothing."""
     from knowledge.embeddings import get_embedder
@@ -168,9 +178,9 @@ def evaluate(questions_path: Path, settings, corpus: Sequence[Path] = (),
     run.meta = {
         "questions": str(questions_path), "n_items": len(questions),
         "corpus": [str(p) for p in corpus] or "configured store",
-        "retrieval": ("Draft.hit_chunk_ids (KnowledgeBase.search on the normalised message "
-                      "when the responder did not search)" if retrieval == "responder"
-                      else "KnowledgeBase.search(normalised message, k=10)"),
+        "retrieval": ("Draft.hit_chunk_ids as recorded by the responder" if retrieval == "responder"
+                      else "KnowledgeBase.search(Draft.normalised_message, k=10, "
+                           "extra_queries=[question]), the responder's own search call"),
         "embedder": embedder.name,
         "auto_send_threshold": settings.auto_send_threshold,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -203,8 +213,9 @@ def evaluate(questions_path: Path, settings, corpus: Sequence[Path] = (),
     return run
 
 
-def _run_lantunan_pipeline(questions, settings, corpus, embedder, tmp: Path, retrieval: str,
-                           progress: bool, run: EvalRun) -> list[ItemResult]:
+def _run_lantunan_pipeline(questions: Sequence[Question], settings: Settings,
+                           corpus: Sequence[Path], embedder: Embedder, tmp: Path,
+                           retrieval: str, progress: bool, run: EvalRun) -> list[ItemResult]:
     """Build (or open) the knowledge base and run the responder over the questions."""
     from knowledge.store import KnowledgeBase
 

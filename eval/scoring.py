@@ -31,7 +31,7 @@ def normalise(text: str) -> str:
 
 
 def strip_spelled_numbers(text: str) -> str:
-    """Drop spelled-out numbers in brackets after digits: "26 (dua puluh enam) hari" -> "26 hari"."""
+    """Drop bracketed spelled-out numbers: "26 (dua puluh enam) hari" -> "26 hari"."""
     return _SPELLED_NUMBER.sub(r"\1", normalise(text))
 
 
@@ -69,7 +69,7 @@ def mean_reciprocal_rank(ranks: Sequence[int | None], max_k: int = MAX_K) -> flo
 
 
 def fact_groups_satisfied(answer: str, groups: Sequence[Sequence[str]]) -> list[bool]:
-    """Per group: does the answer (or its copy without spelled-out numbers) contain an alternative?"""
+    """Per group: does the answer (or its copy without spelled-out numbers) hold an alternative?"""
     plain = normalise(answer)
     stripped = strip_spelled_numbers(answer)
     result = []
@@ -264,7 +264,7 @@ def core_metrics(items: Sequence[ItemResult]) -> dict:
     handoff_items = [i for i in items if i.expected_action == "handoff"]
     ranks = [i.hit_rank for i in answer_items]
     answered = [i for i in answer_items if i.answered]
-    unsafe = [i for i in handoff_items if i.predicted_action != "handoff"]
+    unsafe = [i for i in handoff_items if i.predicted_action in ("answer", "smalltalk")]
     metrics = {
         "n": len(items),
         "n_answer": len(answer_items),
@@ -274,7 +274,7 @@ def core_metrics(items: Sequence[ItemResult]) -> dict:
                                   len(items)),
         "fact_recall": _mean([i.fact_score or 0.0 for i in answer_items]),
         "fact_recall_conditional": _mean([i.fact_score or 0.0 for i in answered]),
-        "unsafe": len(unsafe),
+        "unsafe": len(unsafe) if handoff_items else None,
     }
     return metrics
 
@@ -287,7 +287,8 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
     answered = [i for i in answer_items if i.answered]
     predicted_handoff = [i for i in items if i.predicted_action == "handoff"]
     true_handoff = [i for i in handoff_items if i.predicted_action == "handoff"]
-    unsafe = [i for i in handoff_items if i.predicted_action != "handoff"]
+    # Unsafe = something went out to the applicant; a crashed item sent nothing (see n_errors).
+    unsafe = [i for i in handoff_items if i.predicted_action in ("answer", "smalltalk")]
     substantive = [i for i in items if i.substantive and i.confidence is not None]
     bins = calibration_bins([i.confidence for i in substantive], [i.correct for i in substantive],
                             n_bins)
@@ -319,6 +320,14 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
         len(with_reason))
     metrics["unsafe"] = len(unsafe)
     metrics["unsafe_ids"] = [i.id for i in unsafe]
+    # Why answerable items were handed off: the first place to look when action accuracy drops.
+    over_cautious: dict[str, int] = {}
+    for i in answer_items:
+        if i.predicted_action == "handoff":
+            for code in i.reason_codes or ["(none)"]:
+                over_cautious[code] = over_cautious.get(code, 0) + 1
+    metrics["answer_items_handed_off_by_reason"] = dict(
+        sorted(over_cautious.items(), key=lambda kv: (-kv[1], kv[0])))
     metrics["n_answered"] = len(answered)
     metrics["fact_recall"] = _mean([i.fact_score or 0.0 for i in answer_items])
     metrics["fact_recall_conditional"] = _mean([i.fact_score or 0.0 for i in answered])

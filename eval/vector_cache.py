@@ -61,7 +61,8 @@ class CachingEmbedder(Embedder):
                 part = unique[start:start + 500]
                 marks = ",".join("?" * len(part))
                 rows = self._conn.execute(
-                    f"SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN ({marks})",
+                    "SELECT text_hash, vector FROM vectors WHERE model = ? "
+                    f"AND text_hash IN ({marks})",
                     [self.name, *part]).fetchall()
                 found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
         todo: dict[str, str] = {}
