@@ -92,3 +92,25 @@ def test_responder_on_dev_set(dev_kb: KnowledgeBase, questions) -> None:
     for i in auto:
         if i.expected_action == "answer":
             assert i.citations_supported >= 1, i.id
+
+
+def test_lantunan_eval_gate_on_the_ingested_store(dev_kb: KnowledgeBase, tmp_path) -> None:
+    """CI's eval gate: the real `lantunan eval --gate` command over the same store (no second
+    ingest), failing on the thresholds of eval/thresholds.json."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "eval"
+    env = {**os.environ, "LANTUNAN_DATA_DIR": str(dev_kb.settings.data_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "lantunan.cli", "eval", "--questions",
+         str(require_shared("eval", "dev.jsonl")), "--pipeline", "lantunan", "--out", str(out),
+         "--gate", "--quiet"],
+        env=env, capture_output=True, text=True, timeout=900)
+    print(proc.stdout[-3000:])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["lantunan"]
+    assert metrics["hit_at_5"] >= 0.85 and metrics["action_accuracy"] >= 0.85 and metrics["unsafe"] == 0
+    assert (out / "report.md").exists()
