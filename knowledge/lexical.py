@@ -23,20 +23,12 @@ class LexicalIndex:
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
-    def search(self, query: str, k: int = 50, expansion: str = "",
-               expansion_weight: float = 0.4) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score), best first; empty when no query term is known.
-
-        `expansion` terms (synonyms in the statutes' register) count `expansion_weight` times
-        as much as the applicant's own words, so they bridge vocabulary without taking over.
-        """
+    def search(self, query: str, k: int = 50) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score), best first; empty when no query term is known."""
         tokens = analyse(query)
-        extra = [t for t in analyse(expansion) if t not in set(tokens)] if expansion else []
-        if not (tokens or extra) or not self.ids:
+        if not tokens or not self.ids:
             return []
-        scores = self._bm25.get_scores(tokens) if tokens else 0.0
-        if extra:
-            scores = scores + expansion_weight * self._bm25.get_scores(extra)
+        scores = self._bm25.get_scores(tokens)
         if not np.any(scores > 0):
             return []
         # Several entries may share an id (units of one chunk): keep each id's best score.

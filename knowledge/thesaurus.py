@@ -77,10 +77,5 @@ def expansion_terms(query: str) -> str:
 
 def expand(query: str) -> str:
     """The query followed by the formal terms of the everyday words it uses."""
-    low = query.lower()
-    extra: list[str] = []
-    for m in _RE.finditer(low):
-        terms = EXPANSIONS[m.group(1)]
-        if terms not in extra:
-            extra.append(terms)
-    return f"{query} {' '.join(extra)}" if extra else query
+    extra = expansion_terms(query)
+    return f"{query} {extra}" if extra else query
