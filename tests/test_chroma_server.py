@@ -125,3 +125,24 @@ def test_http_client_adds_and_queries_with_our_embedding_function(chroma_server:
     assert persisted_embedder_name(col2) == embedder.name
     got = col2.query(query_texts=["berapa lama komplain saya diproses?"], n_results=1)
     assert got["ids"][0] == ["pengaduan"]
+
+
+def test_knowledge_base_on_a_chroma_server(chroma_server: ChromaServer, tmp_path: Path) -> None:
+    """The multi-worker option: LANTUNAN_CHROMA_URL puts the dense index on a Chroma server,
+    and two KnowledgeBase instances (two API workers) share it."""
+    from ingest.pipeline import ingest_paths
+    from knowledge.store import KnowledgeBase
+    from lantunan.settings import Settings
+
+    sop = tmp_path / "sop-pengaduan.md"
+    sop.write_text("# SOP Pengaduan\n\n## 1. Saluran\n\nPengaduan disampaikan melalui WhatsApp "
+                   "layanan atau loket pengaduan.\n\n## 2. Waktu\n\nPengaduan ditanggapi paling "
+                   "lambat 1 (satu) hari kerja.\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{chroma_server.port}"
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=url)
+    kb = KnowledgeBase(settings)
+    assert ingest_paths(kb, [sop], progress=False).ok
+    assert kb.vectors.count() >= 2
+    other = KnowledgeBase(settings)
+    hits = other.search("berapa lama pengaduan ditanggapi", k=2)
+    assert hits[0].chunk.locator.endswith("§2") and hits[0].scores.get("dense", 0) > 0
