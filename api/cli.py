@@ -27,7 +27,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     rt.db.migrate()
     key = bootstrap_admin(rt.db, settings.admin_key)
     base = f"http://{args.host}:{args.port}"
-    lines = [f"Lantunan API: {base}", f"  Dokumentasi API (OpenAPI): {base}/docs",
+    lines = [f"Lantunan API: {base}", f"  Konsol petugas & kurator: {base}/masuk",
+             f"  Dokumentasi API (OpenAPI): {base}/docs",
              f"  Webhook WhatsApp: {base}/webhooks/whatsapp",
              f"  Kesehatan: {base}/healthz · kesiapan: {base}/readyz"]
     if key:
