@@ -12,6 +12,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ingest.models import IngestError
+
 ACTIONS = ("answer", "handoff", "smalltalk")
 HANDOFF_REASONS = (
     "complaint", "case_status", "personal_data", "fee_calculation", "human_requested",
@@ -19,15 +21,9 @@ HANDOFF_REASONS = (
 )
 
 
-class QuestionFileError(ValueError):
-    """A question file that cannot be used; the message names the file and line."""
-
-    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
-        self.path = path
-        self.reason = reason
-        self.line = line
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {reason}")
+class QuestionFileError(IngestError, ValueError):
+    """A question file that cannot be used; the message names the file and line (the same
+    "path:line: reason" shape as an ingest error)."""
 
 
 @dataclass
