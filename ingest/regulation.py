@@ -30,6 +30,7 @@ from ingest.furniture import (
 )
 from ingest.models import IngestError, LoadedText, ParsedDocument
 from knowledge.models import Chunk, DocKind, DocStatus, Document, content_hash, make_chunk_id
+from knowledge.units import pack
 
 log = logging.getLogger(__name__)
 
@@ -597,21 +598,6 @@ def parse_statute(text: str) -> Statute:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pack(units: list[str], limit: int) -> list[str]:
-    """Greedily join consecutive units (with spaces) into pieces of at most `limit` characters."""
-    pieces: list[str] = []
-    cur = ""
-    for unit in units:
-        if cur and len(cur) + 1 + len(unit) > limit:
-            pieces.append(cur)
-            cur = unit
-        else:
-            cur = f"{cur} {unit}" if cur else unit
-    if cur:
-        pieces.append(cur)
-    return pieces
-
-
 def split_long_text(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
     """Cut text into pieces ≤ limit at list-item boundaries, else sentence/clause boundaries."""
     if len(text) <= limit:
@@ -629,7 +615,7 @@ def split_long_text(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
                 sentence = sentence[cut:].lstrip()
             if sentence:
                 units.append(sentence)
-    return _pack(units, limit)
+    return pack(units, limit, merge_below=None)
 
 
 def _paragraphs(text_lines: list[str]) -> list[str]:
@@ -714,7 +700,7 @@ def statute_chunks(statute: Statute, doc_id: str, short: str) -> list[Chunk]:
     if statute.penjelasan_umum:
         loc = f"{short} Penjelasan Umum"
         units = [u for para in statute.penjelasan_umum.split("\n\n") for u in split_long_text(para)]
-        for text in _pack(units, CHUNK_LIMIT):
+        for text in pack(units, CHUNK_LIMIT, merge_below=None):
             chunks.append(
                 Chunk(
                     id=make_chunk_id(doc_id, loc, text),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingest.models import IngestError, LoadedText, ParsedDocument
 from knowledge.models import Chunk, DocKind, DocStatus, Document, content_hash, make_chunk_id
+from knowledge.units import pack
 
 MAX_CHARS = 1500
 
@@ -112,18 +113,7 @@ def _units(lines: list[str]) -> list[tuple[str, int | None]]:
 
 def _split_long(text: str, limit: int) -> list[str]:
     """Split one over-long unit at sentence ends (only when a single step exceeds the limit)."""
-    sentences = re.split(r"(?<=[.;:!?])\s+", text)
-    parts: list[str] = []
-    buf = ""
-    for sentence in sentences:
-        if buf and len(buf) + 1 + len(sentence) > limit:
-            parts.append(buf)
-            buf = sentence
-        else:
-            buf = f"{buf} {sentence}".strip()
-    if buf:
-        parts.append(buf)
-    return parts
+    return pack(re.split(r"(?<=[.;:!?])\s+", text), limit, merge_below=None)
 
 
 def _pack(units: list[tuple[str, int | None]], limit: int) -> list[list[tuple[str, int | None]]]:

@@ -29,9 +29,11 @@ class Unit:
     indexed: str  # the piece with its context header (what is embedded and BM25-indexed)
 
 
-def _pack(pieces: list[str], limit: int, merge_below: int = 160) -> list[str]:
+def pack(pieces: list[str], limit: int, merge_below: int | None = 160) -> list[str]:
     """Join consecutive pieces while the unit so far is short (< merge_below characters) and the
-    result stays within `limit`: fragments gain context, whole ayat and steps stay apart."""
+    result stays within `limit`: fragments gain context, whole ayat and steps stay apart.
+    With merge_below=None it packs greedily up to `limit` (chunking in ingest uses that)."""
+    merge_below = limit if merge_below is None else merge_below
     out: list[str] = []
     buf = ""
     for p in pieces:
@@ -55,8 +57,8 @@ def _split(text: str, limit: int = UNIT_CHARS) -> list[str]:
             if len(part) <= limit:
                 pieces.append(part)
             else:
-                pieces.extend(_pack(_SENT.split(part), limit, merge_below=limit))
-    return _pack(pieces, limit) if len(pieces) > 1 else [p.strip() for p in pieces if p.strip()]
+                pieces.extend(pack(_SENT.split(part), limit, merge_below=None))
+    return pack(pieces, limit) if len(pieces) > 1 else [p.strip() for p in pieces if p.strip()]
 
 
 def _body(chunk: Chunk) -> str:
