@@ -12,6 +12,8 @@ from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
 from api.services import users
+from api.services.errors import ServiceError
+from api.validation import DbId, OptDbId
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 admin_users = requires(Perm.USERS)
@@ -47,16 +49,22 @@ def list_users(rt: Runtime = Depends(runtime), _: Principal = Depends(admin_user
 
 
 @router.post("/users/{key_id}/revoke", summary="Revoke an API key")
-def revoke_user(key_id: int, rt: Runtime = Depends(runtime),
+def revoke_user(key_id: DbId, rt: Runtime = Depends(runtime),
                 who: Principal = Depends(admin_users)) -> dict:
     """The key stops working at once."""
     return users.revoke_user(rt, who, key_id)
 
 
 def _utc(at: datetime | None) -> datetime | None:
-    if at is not None and at.tzinfo is None:
-        return at.replace(tzinfo=timezone.utc)
-    return at
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    try:  # year 1 or 9999 with an offset falls off the calendar in UTC
+        return at.astimezone(timezone.utc)
+    except OverflowError:
+        raise ServiceError(422, "Waktu di luar rentang yang dapat diproses.",
+                           "out_of_range") from None
 
 
 @router.get("/audit", summary="Audit log (newest first)")
@@ -65,10 +73,10 @@ def audit_log(
     action: str | None = Query(None, max_length=64, description="exact, or prefix with '*'"),
     target_type: str | None = Query(None, max_length=32),
     target_id: str | None = Query(None, max_length=255),
-    conversation_id: int | None = None,
+    conversation_id: OptDbId = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: int | None = Query(None, ge=1),
+    before_id: OptDbId = None,
     limit: int = Query(100, ge=1, le=1000),
     rt: Runtime = Depends(runtime), _: Principal = Depends(admin_audit),
 ) -> dict:

@@ -79,7 +79,7 @@ class AuthError(Exception):
 
 def hash_key(key: str) -> str:
     """SHA-256 hex of an API key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def new_key() -> str:
@@ -127,7 +127,8 @@ def authenticate(db: Database, key: str | None, channel_key: str | None) -> Prin
     if not key:
         raise AuthError(401, "Kredensial tidak ada: kirim 'Authorization: Bearer <kunci>' atau "
                              "'X-API-Key'.", "missing_credential")
-    if channel_key and hmac.compare_digest(key.encode(), channel_key.encode()):
+    if channel_key and hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
+                                           channel_key.encode("utf-8", "surrogatepass")):
         return Principal(None, "channel", Role.CHANNEL)
     with db.transaction() as s:
         row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))

@@ -16,6 +16,7 @@ from api.db import utcnow
 from api.deps import requires, runtime
 from api.runtime import Runtime
 from api.services.inbound import channel_message_status, store_channel_message
+from api.validation import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["channel"])
 
@@ -59,7 +60,7 @@ def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
 
 
 @router.get("/messages/{message_id}", summary="State of a submitted message and its replies")
-def get_message(message_id: int, rt: Runtime = Depends(runtime),
+def get_message(message_id: DbId, rt: Runtime = Depends(runtime),
                 _: Principal = Depends(requires(Perm.CHANNEL_POST))) -> dict:
     """Processing state, the draft's action and the replies to give the applicant."""
     return channel_message_status(rt, message_id)

@@ -10,6 +10,7 @@ from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
 from api.services import curation
+from api.validation import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["curation"])
 reader = requires(Perm.KB_READ)
@@ -75,7 +76,7 @@ def reviewed_answers(origin: str | None = Query(None, pattern="^(faq|officer_edi
 
 @router.post("/reviewed-answers/from-draft/{draft_id}", status_code=201,
              summary="Promote an officer's edit to a reviewed answer")
-def promote(draft_id: int, body: PromoteIn | None = None, rt: Runtime = Depends(runtime),
+def promote(draft_id: DbId, body: PromoteIn | None = None, rt: Runtime = Depends(runtime),
             who: Principal = Depends(writer)) -> dict:
     """The edited text becomes a reviewed answer whose sources are the draft's citations."""
     body = body or PromoteIn()

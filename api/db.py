@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from api.textsafe import clean_json, clean_text, needs_cleaning
+
 
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
@@ -198,6 +200,28 @@ class SchemaVersion(Base):
     __tablename__ = "schema_version"
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- storable text ------------------------------------------------------------------------------
+# The last guard before the database: whatever route a string took (webhook, channel, officer
+# edit, curator form), a lone surrogate or NUL is replaced instead of failing the transaction.
+
+
+@event.listens_for(Session, "before_flush")
+def _clean_strings(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        table = getattr(obj, "__table__", None)
+        if table is None:
+            continue
+        for column in table.columns:
+            value = getattr(obj, column.key, None)
+            if isinstance(value, str):
+                if needs_cleaning(value):
+                    setattr(obj, column.key, clean_text(value))
+            elif isinstance(value, (dict, list)):
+                cleaned, changed = clean_json(value)
+                if changed:
+                    setattr(obj, column.key, cleaned)
 
 
 # --- migrations ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
@@ -62,6 +63,32 @@ def install(app: FastAPI) -> None:
             else messages.get(exc.status_code, str(exc.detail))
         return JSONResponse({"detail": detail, "code": f"http_{exc.status_code}"},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    # Safety nets behind the validation of every route: a value no check anticipated (a date
+    # whose offset overflows, a number past a database column's range, JSON nested past the
+    # decoder's recursion limit) is the caller's bad input, not a server error.
+    @app.exception_handler(RecursionError)
+    async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        log.warning("input nested too deeply", extra={"path": request.url.path})
+        return error_response(400, "Isi permintaan bersarang terlalu dalam.", "json_too_deep")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        log.warning("value out of range", extra={"path": request.url.path})
+        return error_response(422, "Nilai di luar rentang yang dapat diproses.", "out_of_range")
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        # DataError (PostgreSQL: value out of range) or a bind parameter Python could not
+        # convert (OverflowError): bad input. Anything else is a real server error.
+        if isinstance(exc, DataError) or isinstance(exc.orig, (OverflowError, ValueError)):
+            log.warning("database refused a value", extra={"path": request.url.path,
+                                                           "error": str(exc.orig)[:200]})
+            return error_response(422, "Nilai di luar rentang yang dapat disimpan.",
+                                  "out_of_range")
+        log.exception("unhandled database error", extra={"path": request.url.path})
+        return error_response(500, "Terjadi kesalahan internal; sudah dicatat.",
+                              "internal_error")
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -20,6 +20,7 @@ from api.errors import error_response
 from api.runtime import Runtime
 from api.services.inbound import store_whatsapp_batch
 from api.signature import verify
+from api.textsafe import MAX_JSON_DEPTH, clean_json, json_depth_exceeds
 from api.whatsapp_parse import PayloadError, parse_webhook
 
 log = logging.getLogger("lantunan.api.webhook")
@@ -34,7 +35,8 @@ def verify_subscription(request: Request, rt: Runtime = Depends(runtime)) -> Res
     token = rt.settings.whatsapp_verify_token
     given = q.get("hub.verify_token") or ""
     if (q.get("hub.mode") == "subscribe" and token
-            and hmac.compare_digest(given.encode(), token.encode())
+            and hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                    token.encode("utf-8", "surrogatepass"))
             and q.get("hub.challenge") is not None):
         return PlainTextResponse(q["hub.challenge"], status_code=200)
     return PlainTextResponse("Verifikasi gagal: mode atau token tidak cocok.", status_code=403)
@@ -52,14 +54,23 @@ async def receive_events(request: Request, rt: Runtime = Depends(runtime)) -> Re
                   rt.settings.whatsapp_app_secret):
         return error_response(401, "Tanda tangan X-Hub-Signature-256 tidak ada atau tidak "
                                    "cocok.", "bad_signature")
+    if json_depth_exceeds(body):
+        return error_response(400, f"JSON bersarang terlalu dalam (maksimum {MAX_JSON_DEPTH} "
+                                   "tingkat).", "json_too_deep")
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return error_response(400, "Isi permintaan bukan JSON yang valid.", "invalid_json")
+    # Lone surrogates ("\ud800") and NUL decode fine but cannot be stored: replace them here,
+    # once, so parsing, storage and logs all see storable text.
+    payload, repaired = clean_json(payload)
+    if repaired:
+        log.warning("webhook text repaired: invalid Unicode replaced with U+FFFD")
     try:
         batch = parse_webhook(payload)
     except PayloadError as exc:
         return error_response(400, f"Format webhook tidak valid: {exc}", "invalid_payload")
     result = await run_in_threadpool(store_whatsapp_batch, rt, batch)
     return JSONResponse({"status": "ok", "stored": len(result.stored),
-                         "duplicates": result.duplicates, "statuses": result.statuses})
+                         "duplicates": result.duplicates, "statuses": result.statuses,
+                         "rejected": result.rejected})

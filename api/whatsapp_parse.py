@@ -1,7 +1,9 @@
 """Parse a WhatsApp Cloud API webhook envelope into typed inbound messages and status updates.
 
-The envelope is validated completely before anything is stored: one malformed message makes
-the whole POST a 400, so a batch is never stored half-way.
+The envelope (object, entry, changes) is validated before anything is stored: a body that is
+not a WhatsApp envelope is a 400. A malformed *message or status* inside a valid envelope is
+rejected on its own (recorded in the audit log) while the rest of the batch is stored: the
+platform redelivers a refused POST for days, so one bad item must never block its neighbours.
 """
 
 from __future__ import annotations
@@ -54,11 +56,27 @@ class StatusUpdate:
 
 
 @dataclass
+class RejectedItem:
+    """A message or status of the batch that could not be read (kept for the audit log)."""
+
+    where: str
+    error: str
+    wamid: str | None = None
+    wa_id: str | None = None
+
+
+@dataclass
 class WebhookBatch:
     """Everything one POST carried."""
 
     messages: list[InboundWhatsApp] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
+    rejected: list[RejectedItem] = field(default_factory=list)
+
+
+def _str_or_none(obj: Any, key: str) -> str | None:
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value[:255] if isinstance(value, str) else None
 
 
 def _need(obj: Any, key: str, kind: type, where: str) -> Any:
@@ -163,9 +181,18 @@ def parse_webhook(payload: Any) -> WebhookBatch:
             if not isinstance(msgs, list) or not isinstance(sts, list):
                 raise PayloadError(f"{where}.value: 'messages'/'statuses' harus berupa daftar")
             for k, msg in enumerate(msgs):
-                batch.messages.append(_parse_message(
-                    msg, f"{where}.value.messages[{k}]", contacts,
-                    phone_number_id if isinstance(phone_number_id, str) else None))
+                here = f"{where}.value.messages[{k}]"
+                try:
+                    batch.messages.append(_parse_message(
+                        msg, here, contacts,
+                        phone_number_id if isinstance(phone_number_id, str) else None))
+                except PayloadError as exc:
+                    batch.rejected.append(RejectedItem(here, str(exc), _str_or_none(msg, "id"),
+                                                       _str_or_none(msg, "from")))
             for k, st in enumerate(sts):
-                batch.statuses.append(_parse_status(st, f"{where}.value.statuses[{k}]"))
+                here = f"{where}.value.statuses[{k}]"
+                try:
+                    batch.statuses.append(_parse_status(st, here))
+                except PayloadError as exc:
+                    batch.rejected.append(RejectedItem(here, str(exc), _str_or_none(st, "id")))
     return batch

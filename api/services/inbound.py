@@ -40,6 +40,7 @@ class StoreResult:
     stored: list[int] = field(default_factory=list)  # new inbound message ids
     duplicates: int = 0
     statuses: int = 0
+    rejected: int = 0  # unreadable messages/statuses, recorded in the audit log only
 
 
 def get_or_create_conversation(s: Session, channel: str, contact: str, name: str | None = None,
@@ -121,26 +122,50 @@ def apply_status(s: Session, st: StatusUpdate) -> bool:
     return changed
 
 
+def _reject(s: Session, result: StoreResult, where: str, error: str, wamid: str | None,
+            wa_id: str | None = None) -> None:
+    result.rejected += 1
+    audit.record(s, "whatsapp", "message.rejected", "message", wamid, None,
+                 {"where": where[:200], "error": error[:500], "from": wa_id})
+
+
 def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
-    """Store every message and status of one webhook POST in one transaction."""
+    """Store every message and status of one webhook POST in one transaction; an item that
+    fails on its own (savepoint) is rejected and audited while the others are stored."""
     result = StoreResult()
     with rt.db.transaction() as s:
+        for r in batch.rejected:
+            _reject(s, result, r.where, r.error, r.wamid, r.wa_id)
         for m in batch.messages:
-            msg_id = store_inbound(
-                s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid, msg_type=m.msg_type,
-                text=m.text, received_at=m.timestamp, actor="whatsapp", name=m.name,
-                business_number=m.phone_number_id, payload=m.raw)
+            try:
+                with s.begin_nested():
+                    msg_id = store_inbound(
+                        s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid,
+                        msg_type=m.msg_type, text=m.text, received_at=m.timestamp,
+                        actor="whatsapp", name=m.name, business_number=m.phone_number_id,
+                        payload=m.raw)
+            except Exception as exc:  # noqa: BLE001 (one bad message must not block the rest)
+                log.exception("webhook message not storable")
+                _reject(s, result, m.wamid, f"{type(exc).__name__}: {exc}", m.wamid)
+                continue
             if msg_id is None:
                 result.duplicates += 1
             else:
                 result.stored.append(msg_id)
         for st in batch.statuses:
-            if apply_status(s, st):
+            try:
+                with s.begin_nested():
+                    applied = apply_status(s, st)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("webhook status not applicable")
+                _reject(s, result, st.wamid, f"{type(exc).__name__}: {exc}", st.wamid)
+                continue
+            if applied:
                 result.statuses += 1
     # Contacts are phone numbers: the log formatter masks them.
     log.info("webhook stored", extra={
         "stored": len(result.stored), "duplicates": result.duplicates,
-        "statuses": result.statuses, "contacts": sorted({m.wa_id for m in batch.messages})})
+        "statuses": result.statuses, "rejected": result.rejected, "contacts": sorted({m.wa_id for m in batch.messages})})
     if result.stored and rt.worker is not None:
         rt.worker.wake()
     return result

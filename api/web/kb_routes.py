@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import Perm
 from api.services import curation
 from api.services.errors import ServiceError
+from api.validation import DbId, lenient_int
 from api.web import answers
 from api.web.common import form_user, html_errors, page_user, redirect, render, runtime_of
 from api.web.session import WebUser
@@ -136,7 +137,7 @@ def save_answer(request: Request, id: str = Form(""), pertanyaan: str = Form("")
 
 @router.post("/basis-pengetahuan/suntingan/{draft_id}/promosikan")
 @html_errors
-def promote(request: Request, draft_id: int, pertanyaan: str = Form(""),
+def promote(request: Request, draft_id: DbId, pertanyaan: str = Form(""),
             jawaban: str = Form(""), user: WebUser = Depends(writer)) -> Response:
     """Turn an officer's edit into a reviewed answer."""
     try:
@@ -152,7 +153,7 @@ def promote(request: Request, draft_id: int, pertanyaan: str = Form(""),
 def unanswered(request: Request, hari: str = Query("30", max_length=4),
                user: WebUser = Depends(reader)) -> Response:
     """Handed-off, rejected and failed questions grouped by similarity."""
-    days = min(365, max(1, int(hari))) if hari.strip().isdigit() else 30
+    days = lenient_int(hari, 30, 1, 365)
     clusters = curation.unanswered_clusters(runtime_of(request), since_days=days)
     return render(request, "kb_unanswered.html", {
         "clusters": clusters, "hari": days, "can_write": user.can(Perm.KB_WRITE),

@@ -14,6 +14,7 @@ from api.auth import Perm, Role
 from api.runtime import NotReady
 from api.services import officer
 from api.services.errors import ServiceError
+from api.validation import DbId, OptDbId
 from api.web.common import form_user, html_errors, page_user, redirect, render, runtime_of
 from api.web.format import REASON_LABELS
 from api.web.session import WebUser
@@ -122,8 +123,8 @@ def _conversation_page(request: Request, user: WebUser, conversation_id: int,
 
 @router.get("/percakapan/{conversation_id}", response_class=HTMLResponse)
 @html_errors
-def conversation_page(request: Request, conversation_id: int,
-                      draf: int | None = Query(None, ge=1),
+def conversation_page(request: Request, conversation_id: DbId,
+                      draf: OptDbId = None,
                       user: WebUser = Depends(reader)) -> Response:
     """History, draft, citations and the officer's actions."""
     return _conversation_page(request, user, conversation_id, draf)
@@ -156,7 +157,7 @@ def _act(request: Request, user: WebUser, draft_id: int | None, conversation_id:
 
 @router.post("/draf/{draft_id}/setujui")
 @html_errors
-def approve(request: Request, draft_id: int, user: WebUser = Depends(sender)) -> Response:
+def approve(request: Request, draft_id: DbId, user: WebUser = Depends(sender)) -> Response:
     """Send the draft as it is ("Setujui & Kirim")."""
     rt = runtime_of(request)
     return _act(request, user, draft_id, None,
@@ -165,7 +166,7 @@ def approve(request: Request, draft_id: int, user: WebUser = Depends(sender)) ->
 
 @router.post("/draf/{draft_id}/edit")
 @html_errors
-def send_edit(request: Request, draft_id: int, teks: str = Form(""),
+def send_edit(request: Request, draft_id: DbId, teks: str = Form(""),
               user: WebUser = Depends(sender)) -> Response:
     """Send the officer's edited text ("Kirim hasil edit")."""
     rt = runtime_of(request)
@@ -176,7 +177,7 @@ def send_edit(request: Request, draft_id: int, teks: str = Form(""),
 
 @router.post("/draf/{draft_id}/tolak")
 @html_errors
-def reject(request: Request, draft_id: int, catatan: str = Form(""),
+def reject(request: Request, draft_id: DbId, catatan: str = Form(""),
            user: WebUser = Depends(sender)) -> Response:
     """Reject the draft with a note; nothing is sent."""
     rt = runtime_of(request)
@@ -190,7 +191,7 @@ def reject(request: Request, draft_id: int, catatan: str = Form(""),
 
 @router.post("/percakapan/{conversation_id}/ambil")
 @html_errors
-def claim(request: Request, conversation_id: int, user: WebUser = Depends(sender)) -> Response:
+def claim(request: Request, conversation_id: DbId, user: WebUser = Depends(sender)) -> Response:
     """Claim the conversation ("Ambil alih")."""
     rt = runtime_of(request)
 
@@ -203,7 +204,7 @@ def claim(request: Request, conversation_id: int, user: WebUser = Depends(sender
 
 @router.post("/percakapan/{conversation_id}/lepas")
 @html_errors
-def release(request: Request, conversation_id: int, paksa: str = Form(""),
+def release(request: Request, conversation_id: DbId, paksa: str = Form(""),
             user: WebUser = Depends(sender)) -> Response:
     """Release the claim ("Lepas"); an admin may force another officer's."""
     rt = runtime_of(request)
@@ -217,7 +218,7 @@ def release(request: Request, conversation_id: int, paksa: str = Form(""),
 
 @router.post("/percakapan/{conversation_id}/balas")
 @html_errors
-def reply(request: Request, conversation_id: int, teks: str = Form(""),
+def reply(request: Request, conversation_id: DbId, teks: str = Form(""),
           user: WebUser = Depends(sender)) -> Response:
     """A manual reply when no draft is open."""
     rt = runtime_of(request)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import audit
 from api.auth import AuthError, Perm, Role, authenticate
+from api.validation import lenient_id
 from api.web import charts, stats
 from api.web import format as fmt
 from api.web.common import (
@@ -113,8 +114,8 @@ def audit_page(request: Request, aksi: str | None = Query(None, max_length=64),
     """The audit log, newest first, 100 per page."""
     rt = runtime_of(request)
     # Empty form fields arrive as "": read them leniently instead of answering 422.
-    conv_id = int(percakapan) if percakapan.strip().isdigit() else None
-    before = int(sebelum) if sebelum.strip().isdigit() else None
+    conv_id = lenient_id(percakapan)
+    before = lenient_id(sebelum)
     f = audit.AuditFilter(actor=pelaku or None, action=aksi or None,
                           conversation_id=conv_id, before_id=before, limit=100)
     with rt.db.transaction() as s:

@@ -109,6 +109,16 @@ def _file_secret(path: Path) -> bytes:
         raise RuntimeError(f"{path}: session secret file is empty")
 
 
+def same(given: str | None, expected: str) -> bool:
+    """Constant-time equality of a submitted credential and the expected one, as UTF-8 bytes:
+    ``hmac.compare_digest`` raises TypeError on non-ASCII str, and a credential an attacker
+    fills with "é" must be a refusal, not a server error."""
+    if given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
+
+
 def _sign(rt: Runtime, purpose: str, body: str) -> str:
     mac = hmac.new(secret(rt), f"{purpose}\n{body}".encode(), hashlib.sha256).digest()
     return _b64(mac)
@@ -128,7 +138,9 @@ def read_cookie(rt: Runtime, value: str | None, now: float | None = None) -> dic
     if not value or "." not in value:
         return None
     body, _, mac = value.partition(".")
-    if not hmac.compare_digest(mac, _sign(rt, "session", body)):
+    if not body.isascii():
+        return None
+    if not same(mac, _sign(rt, "session", body)):
         return None
     try:
         payload = json.loads(_unb64(body))
@@ -155,7 +167,8 @@ def login_form_token(rt: Runtime, now: float | None = None) -> str:
 def check_login_form_token(rt: Runtime, token: str | None, now: float | None = None) -> bool:
     """True for a token this server issued within ``LOGIN_FORM_TTL`` seconds."""
     ts, _, mac = (token or "").partition(".")
-    if not ts.isdigit() or not hmac.compare_digest(mac, _sign(rt, "login", ts)):
+    if not (ts.isascii() and ts.isdigit()) or len(ts) > 12 \
+            or not same(mac, _sign(rt, "login", ts)):
         return False
     return 0 <= (now or time.time()) - int(ts) <= LOGIN_FORM_TTL
 
@@ -175,5 +188,5 @@ def user_from_cookie(rt: Runtime, value: str | None) -> WebUser | None:
 
 def check_csrf(user: WebUser, submitted: str | None) -> None:
     """Raise ``CsrfError`` unless ``submitted`` is this session's token."""
-    if not submitted or not hmac.compare_digest(submitted, user.csrf):
+    if not submitted or not same(submitted, user.csrf):
         raise CsrfError()
