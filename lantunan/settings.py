@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     send_backoff: float = Field(default=0.5, description="First retry delay, doubled per retry.")
     send_timeout: float = 10.0
     claim_ttl_minutes: int = 30
+    # At most one holding reply per conversation within this many minutes while nothing else
+    # was sent to the applicant: eight messages in a row get one "we will answer" reply, and
+    # every one of them still reaches the officer queue.
+    holding_quiet_minutes: float = 30.0
     seed_sample_kb: bool = Field(
         default=True, description="Ingest the shipped sample KB at first start when the KB is empty."
     )

@@ -185,6 +185,29 @@ def _failed(rt: Runtime, message_id: int, error: str) -> str:
     return "failed"
 
 
+def holding_reply_due(s: Session, conv: Conversation, quiet: timedelta,
+                      now: datetime | None = None) -> bool:
+    """False while this conversation is already waiting: a holding reply went out less than
+    ``quiet`` ago and nothing else was sent to the applicant after it. One wait, one promise;
+    every message of the wait is still queued for the officer."""
+    last_holding = s.scalar(
+        select(Message).where(Message.conversation_id == conv.id, Message.direction == "out",
+                              Message.send_key.startswith("holding:"))
+        .order_by(Message.id.desc()).limit(1))
+    if last_holding is None or last_holding.status == "failed":
+        return True
+    if last_holding.created_at < (now or utcnow()) - quiet:
+        return True
+    answered = s.scalar(
+        select(Message.id).where(Message.conversation_id == conv.id, Message.direction == "out",
+                                 Message.id > last_holding.id,
+                                 or_(Message.send_key.is_(None),
+                                     ~Message.send_key.startswith("holding:")),
+                                 or_(Message.status.is_(None), Message.status != "failed"))
+        .limit(1))
+    return answered is not None  # the last wait was answered: this is a new wait
+
+
 def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
     """Store the draft, its decision and the reply intents in one transaction, then send."""
     out_ids: list[int] = []
@@ -194,10 +217,13 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
             msg = s.get(Message, message_id)
             if not _owned(msg, rt):
                 return "not_owned"
-            conv = s.get(Conversation, msg.conversation_id)
+            # Row lock (PostgreSQL; SQLite transactions are serial anyway): two workers drafting
+            # messages of one conversation decide on the holding reply one after the other.
+            conv = s.get(Conversation, msg.conversation_id, with_for_update=True)
             assert conv is not None
             now = utcnow()
             codes = draft.reason_codes
+            holding_suppressed = False
             row = DraftRow(
                 conversation_id=conv.id, message_id=msg.id, question=msg.text, action=action,
                 kind=draft.kind.value, confidence=float(draft.confidence),
@@ -216,7 +242,10 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
             elif action == "handoff" or draft.holding_reply:
                 holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff"
                                                   else None)
-                if holding and holding.strip():
+                quiet = timedelta(minutes=max(0.0, rt.settings.holding_quiet_minutes))
+                if holding and holding.strip() and not holding_reply_due(s, conv, quiet, now):
+                    holding_suppressed = True
+                elif holding and holding.strip():
                     sent_text = holding
                     out_ids.append(record_outbound(s, conv, holding, f"holding:{row.id}",
                                                    "system", row.id).id)
@@ -226,7 +255,7 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
             audit.record(s, "system", f"decision.{action}", "draft", row.id, conv.id, {
                 "message_id": msg.id, "confidence": round(float(draft.confidence), 4),
                 "reasons": codes, "drafter": getattr(draft, "drafter", ""),
-                "sent_text": sent_text})
+                "sent_text": sent_text, "holding_suppressed": holding_suppressed})
             _finish(msg)
     except IntegrityError:  # a draft for this message already exists (another worker)
         with rt.db.transaction() as s:
