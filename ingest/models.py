@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from knowledge.models import Chunk, Document, ReviewedAnswer
 
@@ -37,3 +38,4 @@ class ParsedDocument:
     document: Document
     chunks: list[Chunk] = field(default_factory=list)
     reviewed_answers: list[ReviewedAnswer] = field(default_factory=list)
+    ocr_log: Any = None  # ingest.ocr_repair.RepairLog for statutes; None for SOP/FAQ

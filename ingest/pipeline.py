@@ -6,6 +6,7 @@ other files are ingested, and nothing of the bad file reaches the store.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -19,7 +20,7 @@ from knowledge.store import KnowledgeBase
 
 # Part of every document's content hash: bump it when parsing or chunking changes, so that
 # re-ingesting unchanged files after an upgrade re-chunks them (vectors come from the cache).
-INGEST_VERSION = "7"
+INGEST_VERSION = "8"  # 8: OCR repair of statute body text (ingest.ocr_repair)
 
 
 @dataclass
@@ -106,12 +107,40 @@ def ingest_file(kb: KnowledgeBase, path: Path, status: DocStatus | None = None,
         outcome = kb.upsert(parsed, progress=bar)
         if bar is not None:
             bar(-1, -1)
+        if outcome in ("added", "replaced"):
+            write_ocr_log(kb, parsed)
         return FileResult(str(path), parsed.document.id, outcome, len(parsed.chunks),
                           kind=parsed.document.kind.value)
     except IngestError as e:
         return FileResult(str(path), None, "failed", error=str(e))
     except (OSError, ValueError, UnicodeError) as e:
         return FileResult(str(path), None, "failed", error=f"{path}: {e}")
+
+
+def ocr_log_path(kb: KnowledgeBase, doc_id: str) -> Path:
+    """Where a document's OCR repair log lives: `<data dir>/ocr_repairs/<doc_id>.json`."""
+    return kb.catalog.path.parent / "ocr_repairs" / f"{doc_id}.json"
+
+
+def write_ocr_log(kb: KnowledgeBase, parsed: ParsedDocument) -> None:
+    """Keep a statute's OCR repairs and the raw text of every repaired passage, for audit.
+
+    A file beside the catalog rather than a catalog column: the catalog schema and every
+    reader of it stay as they are, and the log (hundreds of records for a scanned PP) never
+    weighs on document listings. The file is replaced on every re-ingest of the document;
+    a stale file of a document ingested without repairs is removed.
+    """
+    path = ocr_log_path(kb, parsed.document.id)
+    log = parsed.ocr_log
+    if log is None or not log.repairs:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"doc_id": parsed.document.id, "source_name": parsed.document.source_name,
+            "content_hash": parsed.document.content_hash, **log.to_json()}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)  # atomic: a reader never sees half a log
 
 
 def ingest_paths(kb: KnowledgeBase, paths: Sequence[Path], status: DocStatus | None = None,

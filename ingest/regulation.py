@@ -29,6 +29,7 @@ from ingest.furniture import (
     strip_furniture,
 )
 from ingest.models import IngestError, LoadedText, ParsedDocument
+from ingest.ocr_repair import RepairLog, repair_statute
 from knowledge.models import Chunk, DocKind, DocStatus, Document, content_hash, make_chunk_id
 from knowledge.units import pack
 
@@ -156,6 +157,7 @@ class Statute:
     penjelasan_umum: str = ""
     type_name: str = ""  # long form: "Peraturan Pemerintah"
     warnings: list[str] = field(default_factory=list)
+    ocr_log: RepairLog = field(default_factory=RepairLog)  # body-text OCR repairs (ingest.ocr_repair)
 
     @property
     def short_name(self) -> str:
@@ -524,8 +526,12 @@ def _is_cukup_jelas(text: str) -> bool:
     return len(rest) < 8
 
 
-def parse_statute(text: str) -> Statute:
-    """Parse statute text (header block already removed) into a `Statute`."""
+def parse_statute(text: str, repair_ocr: bool = True) -> Statute:
+    """Parse statute text (header block already removed) into a `Statute`.
+
+    With `repair_ocr` the Pasal and Penjelasan texts are repaired (`ingest.ocr_repair`) and
+    the changes, with the raw passages, are kept in `Statute.ocr_log`.
+    """
     lines = _preprocess(text)
     warnings: list[str] = []
     pen_start = _find(lines, _PENJELASAN_RE)
@@ -581,7 +587,7 @@ def parse_statute(text: str) -> Statute:
         title = _title(pen_head)
     for w in warnings:
         log.warning("statute parse: %s", w)
-    return Statute(
+    statute = Statute(
         type=type_,
         number=number,
         year=year,
@@ -591,6 +597,9 @@ def parse_statute(text: str) -> Statute:
         type_name=type_name,
         warnings=warnings,
     )
+    if repair_ocr:
+        statute.ocr_log = repair_statute(statute)
+    return statute
 
 
 # ---------------------------------------------------------------------------------------------
@@ -792,6 +801,8 @@ def parse_regulation(loaded: LoadedText, doc_id: str) -> ParsedDocument:
     }
     if statute.warnings:
         metadata["warnings"] = "; ".join(statute.warnings)
+    if statute.ocr_log.repairs:
+        metadata["ocr_repairs"] = str(len(statute.ocr_log.repairs))
     document = Document(
         id=doc_id,
         source_name=loaded.source_name,
@@ -806,4 +817,4 @@ def parse_regulation(loaded: LoadedText, doc_id: str) -> ParsedDocument:
         chunk_count=len(chunks),
         metadata=metadata,
     )
-    return ParsedDocument(document=document, chunks=chunks)
+    return ParsedDocument(document=document, chunks=chunks, ocr_log=statute.ocr_log)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 _TOKEN = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*", re.IGNORECASE)
 
@@ -29,6 +30,31 @@ def _stop_words() -> frozenset[str]:
               "sore", "malam", "the", "a", "an", "of", "to", "is", "are", "and", "or", "in", "for",
               "what", "how", "do", "does", "i", "my", "we", "our", "can", "you", "your", "it"}
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def root_words() -> frozenset[str]:
+    """Sastrawi's list of Indonesian root words (ships with pysastrawi), lower case.
+
+    Shared here so ingest (OCR repair) and the responder can read one copy of the list;
+    responder/normalize.py still has its own loader of the same file (switching it to this
+    one is a one-line change in that module).
+    """
+    import Sastrawi
+
+    path = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
+    return frozenset(w.strip().lower() for w in path.read_text(encoding="utf-8").split() if w)
+
+
+def is_dictionary_word(word: str) -> bool:
+    """True when a lower-case word is a Sastrawi root or stems to one ("perizinan" → "izin")."""
+    roots = root_words()
+    if word in roots:
+        return True
+    if not word.isalpha() or len(word) <= 3:
+        return False
+    s = stem(word)
+    return s != word and s in roots
 
 
 @lru_cache(maxsize=1)
