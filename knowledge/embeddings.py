@@ -260,7 +260,14 @@ class SentenceTransformerEmbedder(Embedder):
                     # operator who really wants downloads can set it to 0 explicitly.
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     started = time.perf_counter()
-                    from sentence_transformers import SentenceTransformer
+                    try:
+                        from sentence_transformers import SentenceTransformer
+                    except ImportError as exc:  # the [st] extra is not in the default install
+                        raise EmbeddingError(
+                            f"{self.name} needs sentence-transformers and torch, which the "
+                            "default install leaves out: pip install 'lantunan[st]' "
+                            f"(torch's CPU build first). ({exc})"
+                        ) from exc
 
                     try:
                         self._model = SentenceTransformer(
