@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.db import Conversation, Message, utcnow
+from api.db import Conversation, Decision, DraftRow, Message, utcnow
 from api.services.errors import ServiceError
-from api.whatsapp_parse import StatusUpdate, WebhookBatch
+from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
@@ -41,6 +41,7 @@ class StoreResult:
     duplicates: int = 0
     statuses: int = 0
     rejected: int = 0  # unreadable messages/statuses, recorded in the audit log only
+    calls: int = 0
 
 
 def get_or_create_conversation(s: Session, channel: str, contact: str, name: str | None = None,
@@ -97,12 +98,40 @@ def store_inbound(s: Session, *, channel: str, contact: str, external_id: str | 
     return msg.id
 
 
+# A send interrupted mid-call never learnt its wamid; the platform's status for it arrives with
+# the recipient and a time. Settle the oldest such send to that recipient made before the status.
+UNKNOWN_SETTLE_SLACK = timedelta(minutes=5)
+
+
+def _unknown_send_for(s: Session, st: StatusUpdate) -> Message | None:
+    """The "unknown" outbound message a status with an unseen wamid most likely belongs to."""
+    if not st.recipient_id:
+        return None
+    conv = s.scalar(select(Conversation).where(Conversation.channel == WHATSAPP,
+                                               Conversation.contact == st.recipient_id))
+    if conv is None:
+        return None
+    msg = s.scalar(select(Message).where(
+        Message.conversation_id == conv.id, Message.direction == "out",
+        Message.status == "unknown", Message.external_id.is_(None),
+        Message.created_at <= st.timestamp + UNKNOWN_SETTLE_SLACK).order_by(Message.id).limit(1))
+    if msg is None:
+        return None
+    msg.external_id = st.wamid
+    msg.error = None
+    audit.record(s, "whatsapp", "message.unknown_settled", "message", msg.id, conv.id,
+                 {"wamid": st.wamid, "status": st.status})
+    return msg
+
+
 def apply_status(s: Session, st: StatusUpdate) -> bool:
     """Record a delivery status on the outbound message it names; False when unknown."""
     msg = s.scalar(select(Message).where(Message.external_id == st.wamid,
                                          Message.direction == "out"))
     if msg is None:
-        return False
+        msg = _unknown_send_for(s, st)
+        if msg is None:
+            return False
     current = msg.status or "pending"
     changed = False
     if st.status == "failed":
@@ -150,8 +179,19 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
                 continue
             if msg_id is None:
                 result.duplicates += 1
-            else:
-                result.stored.append(msg_id)
+                continue
+            result.stored.append(msg_id)
+            if m.refers_to:
+                with s.begin_nested():
+                    _apply_reference(s, m, msg_id)
+        for call in batch.calls:
+            try:
+                with s.begin_nested():
+                    if record_call(s, call):
+                        result.calls += 1
+            except Exception as exc:  # noqa: BLE001
+                log.exception("webhook call event not storable")
+                _reject(s, result, call.call_id, f"{type(exc).__name__}: {exc}", call.call_id)
         for st in batch.statuses:
             try:
                 with s.begin_nested():
@@ -165,10 +205,124 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
     # Contacts are phone numbers: the log formatter masks them.
     log.info("webhook stored", extra={
         "stored": len(result.stored), "duplicates": result.duplicates,
-        "statuses": result.statuses, "rejected": result.rejected, "contacts": sorted({m.wa_id for m in batch.messages})})
-    if result.stored and rt.worker is not None:
+        "statuses": result.statuses, "rejected": result.rejected, "calls": result.calls,
+        "contacts": sorted({m.wa_id for m in batch.messages})})
+    if (result.stored or result.calls) and rt.worker is not None:
         rt.worker.wake()
     return result
+
+
+def _mark(msg: Message, key: str, value: Any) -> None:
+    """Add a note under ``payload["_lantunan"]`` (a new dict, so the JSON column is updated)."""
+    payload = dict(msg.payload or {})
+    notes = dict(payload.get("_lantunan") or {})
+    notes[key] = value
+    payload["_lantunan"] = notes
+    msg.payload = payload
+
+
+def _silence(msg: Message) -> None:
+    """Nothing to do for this inbound row: done, no draft, nothing sent."""
+    msg.state, msg.processed_at, msg.lease_owner, msg.lease_until = "done", utcnow(), None, None
+
+
+def _apply_reference(s: Session, m: InboundWhatsApp, row_id: int) -> None:
+    """An edit or revoke names an earlier message: change that one while it is still open.
+
+    Edit: the stored question becomes the new text and, while its draft is open (or not made
+    yet), it is drafted again; the edit row itself is then only history. When the original is
+    unknown or already answered, the edit row stays pending and is answered as a new question.
+    Revoke: the original is marked deleted, an open draft is withdrawn, nothing is sent.
+    """
+    row = s.get(Message, row_id)
+    original = s.scalar(select(Message).where(Message.external_id == m.refers_to,
+                                              Message.direction == "in"))
+    if row is None:
+        return
+    if original is None or original.conversation_id != row.conversation_id:
+        if m.msg_type == "revoke":
+            _silence(row)
+        audit.record(s, "whatsapp", f"message.{m.msg_type}_unmatched", "message", row.id,
+                     row.conversation_id, {"original": m.refers_to})
+        return
+    draft = s.scalar(select(DraftRow).where(DraftRow.message_id == original.id))
+    now = utcnow()
+    if m.msg_type == "revoke":
+        _silence(row)
+        _mark(original, "deleted_at", now.isoformat())
+        withdrawn = None
+        if original.state in ("pending", "processing"):
+            _silence(original)  # never drafted: a worker holding it loses its lease
+        if draft is not None and draft.status == "open":
+            draft.status, draft.decided_at = "withdrawn", now
+            s.add(Decision(conversation_id=original.conversation_id, draft_id=draft.id,
+                           kind="withdrawn", actor="whatsapp", original_text=draft.text or None,
+                           note="Pesan dihapus oleh pemohon; tidak ada yang dikirim.",
+                           created_at=now))
+            withdrawn = draft.id
+        audit.record(s, "whatsapp", "message.revoked", "message", original.id,
+                     original.conversation_id, {"by": row.id, "draft_withdrawn": withdrawn})
+        return
+    # edit
+    new_text = m.text.strip()
+    if not new_text:
+        _silence(row)
+        return
+    still_open = original.state in ("pending", "processing") or (
+        draft is not None and draft.status == "open")
+    if not still_open:
+        audit.record(s, "whatsapp", "message.edit_after_answer", "message", row.id,
+                     row.conversation_id, {"original": original.id})
+        return  # the edit row is answered as a new question
+    edits = list(((original.payload or {}).get("_lantunan") or {}).get("edits") or [])
+    edits.append({"at": now.isoformat(), "previous": original.text, "by": row.id})
+    _mark(original, "edits", edits[-20:])
+    original.text = new_text
+    original.state, original.lease_owner, original.lease_until = "pending", None, None
+    original.attempts, original.error = 0, None
+    if draft is not None:
+        draft.question = new_text
+    _silence(row)
+    audit.record(s, "whatsapp", "message.edited", "message", original.id,
+                 original.conversation_id, {"by": row.id, "redraft": True,
+                                            "chars": len(new_text)})
+
+
+def _call_text(call: CallEvent) -> str:
+    parts = ["Panggilan WhatsApp masuk (tidak dapat dijawab layanan ini)"]
+    if call.status:
+        parts.append(f"status: {call.status.lower()}")
+    if call.duration is not None:
+        parts.append(f"durasi: {call.duration} detik")
+    return "; ".join(parts)
+
+
+def record_call(s: Session, call: CallEvent) -> bool:
+    """Record an incoming call on its conversation (one row per call id, updated by later
+    events): officers see it, nothing is drafted or sent. True when a row was added."""
+    external_id = f"call:{call.call_id}"
+    existing = s.scalar(select(Message).where(Message.external_id == external_id))
+    if existing is not None:
+        existing.text = _call_text(call)
+        _mark(existing, call.event, call.raw)
+        audit.record(s, "whatsapp", f"call.{call.event}", "message", existing.id,
+                     existing.conversation_id, {"status": call.status,
+                                                "duration": call.duration})
+        return False
+    conv = get_or_create_conversation(s, WHATSAPP, call.wa_id, call.name, call.phone_number_id)
+    window_before = conv.last_inbound_at
+    msg_id = store_inbound(s, channel=WHATSAPP, contact=call.wa_id, external_id=external_id,
+                           msg_type="call", text=_call_text(call), received_at=call.timestamp,
+                           actor="whatsapp", name=call.name,
+                           business_number=call.phone_number_id, payload={call.event: call.raw})
+    if msg_id is None:
+        return False
+    conv.last_inbound_at = window_before  # a call is not a message: the 24-hour window stays
+    row = s.get(Message, msg_id)
+    _silence(row)
+    audit.record(s, "whatsapp", f"call.{call.event}", "message", msg_id, conv.id,
+                 {"status": call.status, "direction": call.direction})
+    return True
 
 
 @dataclass

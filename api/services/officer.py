@@ -54,6 +54,26 @@ def _claim_json(conv: Conversation, names: dict[int, str], ttl: timedelta,
             "expires_at": (conv.claimed_at + ttl).isoformat()}
 
 
+def message_flags(m: Message) -> dict[str, Any]:
+    """What officers must notice about an inbound message: deleted or edited by the applicant,
+    an attachment beside the caption, a call."""
+    notes = (m.payload or {}).get("_lantunan") or {} if m.direction == "in" else {}
+    flags: dict[str, Any] = {}
+    if notes.get("deleted_at"):
+        flags["deleted_at"] = notes["deleted_at"]
+    if notes.get("edits"):
+        flags["edited"] = len(notes["edits"])
+        flags["previous_text"] = notes["edits"][-1].get("previous")
+    if m.direction == "in" and m.msg_type in ("image", "document", "video"):
+        media = (m.payload or {}).get(m.msg_type)
+        media = media if isinstance(media, dict) else {}
+        flags["attachment"] = {"type": m.msg_type, **{
+            k: media[k] for k in ("id", "mime_type", "filename") if isinstance(media.get(k), str)}}
+    if m.msg_type == "call":
+        flags["call"] = True
+    return flags
+
+
 def draft_json(d: DraftRow, msg: Message, conv: Conversation, names: dict[int, str],
                ttl: timedelta, now: datetime) -> dict[str, Any]:
     """A queue item: the question, the draft and everything needed to decide on it."""
@@ -68,6 +88,7 @@ def draft_json(d: DraftRow, msg: Message, conv: Conversation, names: dict[int, s
         "reasons": payload.get("reasons", []), "citations": payload.get("citations", []),
         "proposed_text": proposed_text(d), "holding_reply": d.holding_reply,
         "draft": payload, "created_at": d.created_at.isoformat(),
+        "attachment": payload.get("attachment"),
         "decided_at": d.decided_at.isoformat() if d.decided_at else None,
         "decided_by": names.get(d.decided_by) if d.decided_by else None,
         "claimed_by": _claim_json(conv, names, ttl, now),
@@ -156,7 +177,7 @@ def _conversation_json(s: Session, conv: Conversation, rt: Runtime,
             "id": m.id, "direction": m.direction, "type": m.msg_type, "text": m.text,
             "at": (m.received_at or m.created_at).isoformat(), "state": m.state,
             "status": m.status, "error": m.error, "sent_by": m.sent_by, "draft_id": m.draft_id,
-            "external_id": m.external_id,
+            "external_id": m.external_id, "flags": message_flags(m),
         } for m in msgs],
         "drafts": [draft_json(d, by_id[d.message_id], conv, names, ttl, now) for d in drafts
                    if d.message_id in by_id],

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
 from api.services.delivery import PROCESS_LEASE, deliver, record_outbound
-from api.whatsapp_parse import SILENT_TYPES, TEXT_TYPES
+from api.whatsapp_parse import MEDIA_TYPES, SILENT_TYPES, SILENT_UNSUPPORTED, TEXT_TYPES
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
@@ -107,7 +107,8 @@ def process_message(rt: Runtime, message_id: int) -> str:
             return "not_owned"
         history = conversation_history(s, msg.conversation_id, msg.id)
         msg_type, text, received_at = msg.msg_type, msg.text, msg.received_at or msg.created_at
-    if msg_type not in TEXT_TYPES or not text.strip():
+        deleted = bool(((msg.payload or {}).get("_lantunan") or {}).get("deleted_at"))
+    if deleted or msg_type not in TEXT_TYPES | MEDIA_TYPES or not text.strip():
         return _handle_non_text(rt, message_id, msg_type)
     try:
         responder = rt.require_responder()
@@ -141,7 +142,7 @@ def _handle_non_text(rt: Runtime, message_id: int, msg_type: str) -> str:
         conv = s.get(Conversation, msg.conversation_id)
         assert conv is not None
         replied = False
-        if msg_type not in SILENT_TYPES:
+        if not _silent(msg):
             recent = s.scalar(select(Message.id).where(
                 Message.conversation_id == conv.id, Message.direction == "out",
                 Message.send_key.startswith("unsupported:"),
@@ -156,6 +157,40 @@ def _handle_non_text(rt: Runtime, message_id: int, msg_type: str) -> str:
     if out_id is not None:
         deliver(rt, out_id)
     return "unsupported"
+
+
+def _silent(msg: Message) -> bool:
+    """Stored and shown to officers, but nothing is sent back (see whatsapp_parse)."""
+    payload = msg.payload or {}
+    if (payload.get("_lantunan") or {}).get("deleted_at"):
+        return True
+    if msg.msg_type in SILENT_TYPES:
+        return True
+    if msg.msg_type == "edit":  # an edit with no readable content: the original stands
+        return True
+    if msg.msg_type == "unsupported":
+        detail = payload.get("unsupported") if isinstance(payload.get("unsupported"), dict) \
+            else {}
+        return str(detail.get("type") or "") in SILENT_UNSUPPORTED
+    return False
+
+
+def attachment_of(msg: Message) -> dict[str, Any] | None:
+    """What an officer needs to know about a media message's attachment (never the bytes)."""
+    if msg.msg_type not in MEDIA_TYPES:
+        return None
+    media = (msg.payload or {}).get(msg.msg_type)
+    media = media if isinstance(media, dict) else {}
+    info = {"type": msg.msg_type}
+    for key in ("id", "mime_type", "filename", "sha256"):
+        if isinstance(media.get(key), str):
+            info[key] = media[key][:255]
+    return info
+
+
+ATTACHMENT_REASON = {"code": "attachment",
+                     "message": "Pemohon melampirkan berkas/gambar; periksa lampiran sebelum "
+                                "menjawab (keterangannya dipakai sebagai pertanyaan)."}
 
 
 def _failed(rt: Runtime, message_id: int, error: str) -> str:
@@ -222,16 +257,33 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
             conv = s.get(Conversation, msg.conversation_id, with_for_update=True)
             assert conv is not None
             now = utcnow()
-            codes = draft.reason_codes
+            codes = list(draft.reason_codes)
             holding_suppressed = False
-            row = DraftRow(
+            payload = draft.to_json()
+            attachment = attachment_of(msg)
+            if attachment is not None:
+                codes.append("attachment")
+                payload["attachment"] = attachment
+                payload["reasons"] = list(payload.get("reasons") or []) + [ATTACHMENT_REASON]
+            fields = dict(
                 conversation_id=conv.id, message_id=msg.id, question=msg.text, action=action,
                 kind=draft.kind.value, confidence=float(draft.confidence),
                 reason_codes="," + ",".join(codes) + ("," if codes else ""),
                 text=draft.text or "", holding_reply=draft.holding_reply,
-                answer_text=draft.answer_text, payload=draft.to_json(), status="open",
+                answer_text=draft.answer_text, payload=payload, status="open",
                 created_at=now)
-            s.add(row)
+            row = s.scalar(select(DraftRow).where(DraftRow.message_id == msg.id))
+            if row is not None and row.status != "open":
+                _finish(msg)  # decided meanwhile: the officer's decision stands
+                return "duplicate"
+            redraft = row is not None
+            if row is None:
+                row = DraftRow(**fields)
+                s.add(row)
+            else:  # the applicant edited the question while its draft was open: redraft
+                for key, value in fields.items():
+                    if key != "created_at":
+                        setattr(row, key, value)
             s.flush()
             sent_text = None
             if action == "auto_send" and (draft.text or "").strip():
@@ -247,15 +299,16 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
                     holding_suppressed = True
                 elif holding and holding.strip():
                     sent_text = holding
-                    out_ids.append(record_outbound(s, conv, holding, f"holding:{row.id}",
-                                                   "system", row.id).id)
+                    key = f"holding:{row.id}" + (f":{int(now.timestamp())}" if redraft else "")
+                    out_ids.append(record_outbound(s, conv, holding, key, "system", row.id).id)
             s.add(Decision(conversation_id=conv.id, draft_id=row.id, kind=action, actor="system",
                            original_text=draft.text or None, final_text=sent_text,
                            outbound_message_id=out_ids[0] if out_ids else None, created_at=now))
             audit.record(s, "system", f"decision.{action}", "draft", row.id, conv.id, {
                 "message_id": msg.id, "confidence": round(float(draft.confidence), 4),
                 "reasons": codes, "drafter": getattr(draft, "drafter", ""),
-                "sent_text": sent_text, "holding_suppressed": holding_suppressed})
+                "sent_text": sent_text, "holding_suppressed": holding_suppressed,
+                "redraft": redraft})
             _finish(msg)
     except IntegrityError:  # a draft for this message already exists (another worker)
         with rt.db.transaction() as s:

@@ -30,6 +30,7 @@ REASON_LABELS: dict[str, str] = {
     "prompt_injection": "Upaya manipulasi",
     "legal_dispute": "Sengketa hukum",
     "processing_error": "Gagal diproses",
+    "attachment": "Ada lampiran",
 }
 # Reasons that need care before anything is sent (shown in a warning colour).
 SERIOUS = {"complaint", "personal_data", "prompt_injection", "legal_dispute", "processing_error",
@@ -39,7 +40,7 @@ ACTION_LABELS = {"auto_send": "Kirim otomatis", "queue_for_officer": "Antrean pe
                  "handoff": "Diserahkan ke petugas"}
 DRAFT_STATUS_LABELS = {"open": "Menunggu", "auto_sent": "Terkirim otomatis",
                        "approved": "Disetujui", "edited": "Disunting", "rejected": "Ditolak",
-                       "replied": "Dibalas manual"}
+                       "replied": "Dibalas manual", "withdrawn": "Dihapus pemohon"}
 KIND_LABELS = {"regulation": "Peraturan", "sop": "SOP", "faq": "FAQ"}
 DOC_STATUS_LABELS = {"berlaku": "Berlaku", "diubah": "Diubah", "dicabut": "Dicabut"}
 MESSAGE_STATUS_LABELS = {"pending": "menunggu kirim", "sending": "sedang dikirim",
@@ -48,7 +49,7 @@ MESSAGE_STATUS_LABELS = {"pending": "menunggu kirim", "sending": "sedang dikirim
 DECISION_LABELS = {"auto_send": "Dikirim otomatis", "handoff": "Diserahkan ke petugas",
                    "queue_for_officer": "Masuk antrean", "approve": "Disetujui",
                    "edit": "Disunting dan dikirim", "reject": "Ditolak", "reply": "Dibalas manual",
-                   "error": "Galat"}
+                   "error": "Galat", "withdrawn": "Ditarik (dihapus pemohon)"}
 ROLE_LABELS = {"officer": "Petugas", "curator": "Kurator", "admin": "Admin"}
 
 

@@ -124,14 +124,17 @@ def test_status_updates_move_forward_only(server, fake_graph):
 
 
 def test_image_gets_polite_text_only_reply_and_is_stored(server, fake_graph):
+    """A photo without a caption has no question: one polite "please write" reply. (With a
+    caption, the caption is the question: see test_api_payloads.)"""
     wa_id = unique_wa_id()
-    r = server.post_webhook(text_payload(wa_id, "ini foto ktp sy", msg_type="image"))
+    r = server.post_webhook(text_payload(wa_id, "", msg_type="image"))
     assert r.status_code == 200 and r.json()["stored"] == 1
     sent = wait_until(lambda: fake_graph.delivered(wa_id), 30)
     assert "pesan teks" in sent[0].text
     conv = conversation_of(server, wa_id)
     inbound = [m for m in conv["messages"] if m["direction"] == "in"][0]
-    assert inbound["type"] == "image" and inbound["text"] == "ini foto ktp sy"
+    assert inbound["type"] == "image" and inbound["text"] == ""
+    assert inbound["flags"]["attachment"]["type"] == "image"
     assert conv["drafts"] == []  # nothing for the responder to answer
     # A second photo right after gets no second identical reply.
     server.post_webhook(text_payload(wa_id, "", msg_type="image"))
