@@ -1,44 +1,48 @@
-"""The offline drafter: a short answer quoting the best passages' most relevant pieces.
+"""The offline drafter: the direct answer first, then short cited support and the next step.
 
-Candidate pieces are the retrieval units of the top passages (an ayat, an SOP step, an FAQ
-answer), whose e5 vectors were computed at ingest. Each is scored by meaning (cosine to the
-question) and by words (weighted share of the question's content words it adds), and picked
-greedily, so a two-part question gets a piece for each part. Every piece is quoted verbatim
-and cited with its locator spelled out.
+1. Candidate pieces are the retrieval units of the top passages (responder/pieces.py), scored by
+   meaning and words; `select` picks the pieces that together cover the question (their
+   coverage and cosine feed the confidence score, as before).
+2. The question type (responder/qtype.py) decides which sentence answers: a duration, an amount,
+   the authority, a list, a definition, the steps, a plain yes/no statement
+   (responder/direct_answer.py).
+3. Two or three short supporting sentences add what the answer does not yet hold, each with its
+   locator; an SOP sentence telling the applicant where to go or whom to write to closes the
+   reply (responder/whatsapp_format.py).
+Quotes keep the passage's own words; cross-references are completed from the same passage or
+cut (responder/crossref.py), so every line still verifies against what it cites.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.models import DocKind, Hit
+from knowledge.models import Hit
 from knowledge.textproc import analyse
-from knowledge.thesaurus import expansion_terms
 from knowledge.units import Unit
+from responder.crossref import clean_quote
+from responder.direct_answer import DirectAnswer, pick_direct
+from responder.pieces import Piece, Relevance, candidate_pieces, sentence_locator
+from responder.qtype import question_type
+from responder.sentences import split_sentences
+from responder.textcut import strip_marker
+from responder.whatsapp_format import Quote, ReplyParts, format_reply
 
-# An ayat label opens a piece or follows the end of the previous ayat ("... . (3) ...").
-_AYAT_LABEL = re.compile(r"(?:^|(?<=[.;:]\s))\((\d{1,2}[a-z]?)\)\s")
-_MAX_CHARS = 1400  # a WhatsApp message an applicant still reads to the end
+__all__ = ["ExtractiveDraft", "Piece", "candidate_pieces", "extractive_draft", "select"]
+
+_MAX_CHARS = 1400  # what the selection may gather (the reply itself is shorter)
 _MAX_PIECES = 4
-_WHOLE_PASSAGE = 1300  # a best passage this short is quoted whole
+_WHOLE_PASSAGE = 1300  # a best passage this short is taken whole
 _GAIN_MIN = 0.05  # a further piece must add this share of the question's weighted words …
 _MEANING_MIN = 0.35  # … and be at least this close in meaning (0..1 among the candidates)
-
-
-@dataclass
-class Piece:
-    """A quotable unit of one hit, with its scores."""
-
-    hit_index: int  # 0-based position in the hits list
-    position: int
-    text: str
-    locator: str
-    terms: set[str]
-    dense: float = 0.0
+_PHONE = re.compile(r"(?<!\d)(?:\+62|0)8\d{7,11}(?!\d)")
+# Where the applicant goes or whom they write to (not any imperative of a procedure).
+_STEP_CUE = re.compile(
+    r"\b(?:hubungi|menghubungi|datang(?:\s+langsung)?\s+ke|kunjungi|loket|nomor\s+(?:WA|"
+    r"WhatsApp|layanan))\b", re.I)
 
 
 @dataclass
@@ -46,100 +50,116 @@ class ExtractiveDraft:
     """Selected pieces, the reply text and how well they cover the question."""
 
     text: str
-    units: list[Piece] = field(default_factory=list)
+    units: list[Piece] = field(default_factory=list)  # every piece the reply quotes
     coverage: float = 0.0  # weighted share of question terms found in the selected pieces
     dense: float = 0.0  # best cosine of a selected piece to the question
     used_hits: list[int] = field(default_factory=list)  # 0-based indexes into hits
+    qtype: str = "other"  # the question type that chose the direct answer
+    direct: str = ""  # the direct-answer sentence (first line, without markup)
 
 
-def _locator(hit: Hit, text: str) -> str:
-    """The chunk's locator, narrowed to the ayat a piece quotes ("… Pasal 12 ayat (2)")."""
-    loc = hit.chunk.locator
-    labels = _AYAT_LABEL.findall(text)
-    if hit.doc.kind != DocKind.REGULATION or not labels or "ayat" in loc.split("Pasal")[-1] \
-            and len(labels) > 1:
-        return loc
-    base = re.sub(r"\s+ayat\s+\(.*$", "", loc)
-    return f"{base} ayat ({labels[0]})" if len(labels) == 1 else f"{base} ayat ({labels[0]})-({labels[-1]})"
-
-
-def candidate_pieces(hits: list[Hit], units: list[list[tuple[Unit, np.ndarray | None]]],
-                     query_vec: np.ndarray | None) -> list[Piece]:
-    """Every unit of every hit, scored by cosine to the question where a vector exists."""
-    out: list[Piece] = []
-    for hi, (hit, hit_units) in enumerate(zip(hits, units)):
-        for pos, (unit, vec) in enumerate(hit_units):
-            terms = set(analyse(unit.text))
-            if len(unit.text) < 20 or not terms:
-                continue
-            dense = float(vec @ query_vec) if vec is not None and query_vec is not None else 0.0
-            out.append(Piece(hi, pos, unit.text.strip(), _locator(hit, unit.text), terms, dense))
-    return out
-
-
-def select(question: str, pieces: list[Piece], max_pieces: int | None = None) -> tuple[list[Piece], float]:
+def select(question: str, pieces: list[Piece], max_pieces: int | None = None,
+           rel: Relevance | None = None) -> tuple[list[Piece], float]:
     """Greedy choice of pieces that together answer the question (meaning first, words second).
 
     The best piece brings its short neighbours from the same passage (a Pasal's other ayat
     often hold the rest of the answer); further passages join only for what is still missing.
     """
     max_pieces = max_pieces or _MAX_PIECES
-    # The statutes' register of the applicant's words counts too ("BPJS" → jaminan sosial).
-    q_terms = set(analyse(question)) | set(analyse(expansion_terms(question)))
     if not pieces:
         return [], 0.0
-    df = {t: sum(t in p.terms for p in pieces) for t in q_terms}
-    n = len(pieces)
-    weight = {t: math.log(1 + n / (1 + df[t])) for t in q_terms}
-    total = sum(weight.values()) or 1.0
-    hi_d = max(p.dense for p in pieces)
-    lo_d = min(p.dense for p in pieces)
-    span = (hi_d - lo_d) or 1.0
-
-    def meaning(p: Piece) -> float:
-        return (p.dense - lo_d) / span
-
-    def gain(p: Piece, covered: set[str]) -> float:
-        return sum(weight[t] for t in (p.terms & q_terms) - covered) / total
-
-    first = max(pieces, key=lambda p: 0.55 * meaning(p) + 0.45 * gain(p, set()) + 0.05 / (1 + p.hit_index))
+    rel = rel or Relevance(question, pieces)
+    first = max(pieces, key=rel.score)
     siblings = [p for p in pieces if p.hit_index == first.hit_index]
-    if sum(len(p.text) for p in siblings) <= _WHOLE_PASSAGE:
-        chosen = siblings
-    else:
-        chosen = [first]
-    covered = set().union(*(p.terms & q_terms for p in chosen))
+    chosen = siblings if sum(len(p.text) for p in siblings) <= _WHOLE_PASSAGE else [first]
+    covered = set().union(*(p.terms & rel.q_terms for p in chosen))
     chars = sum(len(p.text) for p in chosen)
     while len(chosen) < max_pieces + len(siblings) - 1:
         best, best_score = None, -1.0
         for p in pieces:
             if p in chosen or chars + len(p.text) > _MAX_CHARS:
                 continue
-            g = gain(p, covered)
+            g = rel.gain(p.terms, covered)
             # Later pieces must add something the question asks that is not yet answered,
             # and still be about the question.
-            if g < _GAIN_MIN or meaning(p) < _MEANING_MIN:
+            if g < _GAIN_MIN or rel.meaning(p) < _MEANING_MIN:
                 continue
-            score = g + 0.35 * meaning(p)
+            score = g + 0.35 * rel.meaning(p)
             if score > best_score:
                 best, best_score = p, score
         if best is None:
             break
         chosen.append(best)
         chars += len(best.text)
-        covered |= best.terms & q_terms
-    coverage = sum(weight[t] for t in covered) / total if q_terms else 0.0
+        covered |= best.terms & rel.q_terms
+    coverage = rel.gain(covered) if rel.q_terms else 0.0
     chosen.sort(key=lambda p: (p.hit_index, p.position))
     return chosen, coverage
 
 
-def compose(pieces: list[Piece], intro: str = "Berikut ketentuan yang kami temukan:") -> str:
-    """WhatsApp-friendly reply: one numbered point per quoted piece, locator spelled out, [n] cited."""
-    lines = [intro, ""]
-    for i, p in enumerate(pieces, start=1):
-        body = re.sub(r"^\(\d{1,2}[a-z]?\)\s*", "", p.text).strip()
-        lines.append(f"{i}. {body} — {p.locator} [{p.hit_index + 1}]")
-    return "\n".join(lines)
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece], rel: Relevance,
+             hits: list[Hit]) -> list[tuple[Piece, str]]:
+    """Up to three sentences of the selected pieces that add what the direct answer lacks."""
+    shown = _norm(direct.full_text + " " + direct.source)
+    shown_terms = set(analyse(direct.full_text))
+    covered = shown_terms & rel.q_terms
+    pool: list[tuple[Piece, str]] = []
+    for p in chosen + [q for q in pieces if q.hit_index == direct.piece.hit_index]:
+        for sent in split_sentences(p.text):
+            body = strip_marker(sent)
+            terms = set(analyse(body))
+            if len(terms) < 3 or _norm(body)[:60] in shown or (p, sent) in pool \
+                    or len(terms & shown_terms) >= 0.8 * len(terms):
+                continue
+            pool.append((p, sent))
+    out: list[tuple[Piece, str]] = []
+    while pool and len(out) < 3:
+        def value(ps: tuple[Piece, str]) -> float:
+            terms = set(analyse(ps[1]))
+            return rel.gain(terms, covered) + 0.3 * rel.meaning(ps[0]) + 0.15 * rel.gain(terms)
+        best = max(pool, key=value)
+        if value(best) < 0.2 or not set(analyse(best[1])) & rel.q_terms:
+            break  # nothing left that is about the question
+        pool.remove(best)
+        best_terms = set(analyse(best[1]))
+        if len(best_terms & shown_terms) >= 0.8 * len(best_terms):
+            continue  # says again what an earlier support already said
+        out.append(best)
+        shown_terms |= best_terms
+        covered |= set(analyse(best[1])) & rel.q_terms
+    return out
+
+
+def _next_step(pieces: list[Piece], used_text: str, rel: Relevance) -> tuple[Piece, str] | None:
+    """An SOP/FAQ sentence that tells the applicant where to go or whom to write to."""
+    best, best_score = None, 0.0
+    shown = _norm(used_text)
+    shown_terms = set(analyse(used_text))
+    top = max((rel.score(p) for p in pieces), default=0.0)
+    for p in pieces:
+        if p.kind not in ("sop", "faq"):
+            continue
+        for sent in split_sentences(p.text):
+            body = strip_marker(sent)
+            terms = set(analyse(body))
+            if _norm(body) in shown or len(terms & shown_terms) >= 0.8 * max(len(terms), 1):
+                continue  # the reply already says it
+            phone = bool(_PHONE.search(body))
+            # The office's number is a next step for any question; "datang ke loket …" only
+            # when it is about what was asked.
+            if not phone and rel.score(p) < 0.7 * top:
+                continue
+            score = (1.0 if phone else 0.0) + (0.8 if _STEP_CUE.search(body) else 0.0)
+            if score <= 0.0:
+                continue
+            score += 0.3 * rel.meaning(p) + 0.1 / (1 + p.hit_index)
+            if score > best_score:
+                best, best_score = (p, sent), score
+    return best if best and best_score >= 0.8 else None
 
 
 def extractive_draft(question: str, hits: list[Hit],
@@ -147,10 +167,35 @@ def extractive_draft(question: str, hits: list[Hit],
                      query_vec: np.ndarray | None, max_pieces: int | None = None) -> ExtractiveDraft:
     """Build the offline draft for a question from ranked hits and their units."""
     pieces = candidate_pieces(hits, units, query_vec)
-    chosen, coverage = select(question, pieces, max_pieces)
+    rel = Relevance(question, pieces)
+    chosen, coverage = select(question, pieces, max_pieces, rel)
     if not chosen:
         return ExtractiveDraft(text="")
+    qtype = question_type(question)
+    direct = pick_direct(qtype, question, pieces, hits, rel)
+    if direct is None:
+        return ExtractiveDraft(text="")
+    support = _support(direct, chosen, pieces, rel, hits)
+    quoted_text = direct.full_text + " " + " ".join(s for _, s in support)
+    step = _next_step(pieces, quoted_text, rel)
+
+    def quote(p: Piece, sent: str) -> Quote:
+        text = clean_quote(strip_marker(sent), hits[p.hit_index].chunk.text)
+        return Quote(text, sentence_locator(p, sent), p.hit_index + 1)
+
+    parts = ReplyParts(
+        direct=Quote(direct.text, direct.locator, direct.piece.hit_index + 1),
+        items=direct.items,
+        support=[quote(p, s) for p, s in support],
+        next_step=quote(*step) if step else None,
+    )
+    text = format_reply(parts)
+    used_pieces = [direct.piece] + [p for p, s in support if _norm(strip_marker(s))[:40] in _norm(text)]
+    if step and f"[{step[0].hit_index + 1}]" in text.split("\n")[-1]:
+        used_pieces.append(step[0])
+    units_out = list({id(p): p for p in used_pieces}.values())
     return ExtractiveDraft(
-        text=compose(chosen), units=chosen, coverage=coverage,
-        dense=max(p.dense for p in chosen), used_hits=sorted({p.hit_index for p in chosen}),
+        text=text, units=units_out, coverage=coverage,
+        dense=max(p.dense for p in chosen), used_hits=sorted({p.hit_index for p in units_out}),
+        qtype=qtype, direct=direct.text,
     )

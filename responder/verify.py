@@ -16,6 +16,8 @@ from responder.sentences import split_sentences
 _MARK = re.compile(r"\[(\d{1,3})\]")
 # The spelled-out locator the extractive drafter appends: "— PP 6/2021 Pasal 12 ayat (1)".
 _LOCATOR_TAIL = re.compile(r"\s+—\s+[^—]*$")
+# A list item line: "1. …", "a. …", "2) …".
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s")
 # Lines that carry no claim: greetings, closings, source lists.
 _NO_CLAIM = re.compile(
     r"^(terima kasih|mohon maaf|salam|semoga|silakan (?:hubungi|tanya)|sumber|dasar hukum|rujukan)\b",
@@ -66,12 +68,22 @@ def verify(text: str, passages: list[str], threshold: float = 0.5) -> Verificati
     unknown = sorted({int(m) for m in _MARK.findall(text) if not 1 <= int(m) <= len(passages)})
     checks: list[SentenceCheck] = []
     uncited = 0
+    lead_marks: list[int] = []  # marks of a cited lead line ending with ":" (its list follows)
     for line in text.splitlines():
         line = line.strip()
-        if not line or _NO_CLAIM.match(line):
+        if not line:
+            lead_marks = []
+            continue
+        if _NO_CLAIM.match(line):
             continue
         # A numbered point or paragraph cites for all its sentences: "1. A. B. [2]".
         line_marks = [int(m) for m in _MARK.findall(line)]
+        if _LIST_ITEM.match(line):
+            # Items of a list under "… terdiri atas: [2]" are quoted from what the lead cites.
+            line_marks = line_marks or lead_marks
+        else:
+            lead = _LOCATOR_TAIL.sub("", _MARK.sub("", line)).strip().strip("*_ ")
+            lead_marks = line_marks if line_marks and lead.endswith(":") else []
         for sent in split_sentences(line):
             cited = [int(m) for m in _MARK.findall(sent)] or line_marks
             bare = _LOCATOR_TAIL.sub("", _MARK.sub("", sent)).strip(" .:-*—")

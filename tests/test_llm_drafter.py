@@ -262,3 +262,75 @@ def test_no_passages_means_dont_know_without_a_call(fake_openai: FakeOpenAI, tmp
     draft = LLMDrafter(settings_for(fake_openai, tmp_path)).draft("halo", [])
     assert isinstance(draft, LLMDraft) and draft.dont_know
     assert chat_requests(fake_openai) == []
+
+
+# ------------------------------------------------------------------ the answer-first shape (issue 10)
+
+SHAPED = (
+    "*Petugas memberikan tanggapan awal paling lambat 1 (satu) hari kerja sejak pengaduan diterima.* [1]\n"
+    "\n"
+    "1. Pengaduan diselesaikan paling lambat 14 (empat belas) hari kerja. [1]\n"
+    "2. Pengaduan dapat disampaikan melalui WhatsApp layanan atau di loket pengaduan kantor. [2]\n"
+    "\n"
+    "Langkah selanjutnya: sampaikan pengaduan melalui WhatsApp layanan atau kotak saran. [2]"
+)
+
+
+def test_prompt_asks_for_the_direct_answer_first(tmp_path: Path) -> None:
+    system, human = build_messages("berapa lama pengaduan ditanggapi?", make_hits()[:2],
+                                   Settings(data_dir=tmp_path))
+    text = system.content
+    assert "baris pertama adalah jawaban langsung" in text and "*seperti ini*" in text
+    assert "paling banyak 3 poin pendukung" in text and "Langkah selanjutnya:" in text
+    assert "700 karakter" in text
+    assert "baris pertama jawaban langsung bercetak tebal dengan rujukan [n]" in human.content
+
+
+def test_shaped_reply_is_verified_line_by_line(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.set_chat(SHAPED)
+    settings = settings_for(fake_openai, tmp_path)
+    hits = make_hits()
+    draft = LLMDrafter(settings).draft("berapa lama pengaduan ditanggapi?", hits)
+    assert draft.text.splitlines()[0].startswith("*Petugas memberikan")  # bold survives cleaning
+    result = check_llm_draft(draft, hits, settings)
+    assert result.ok, result.checks
+    # The bold direct-answer line is a checked claim like every other line.
+    first = result.checks[0]
+    assert "tanggapan awal" in first.sentence and first.cited == [1] and first.supported
+
+
+def test_unsupported_direct_answer_line_fails(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """A bold first line with a made-up fact fails even when the support below it is sound."""
+    fake_openai.set_chat(SHAPED.replace(
+        "*Petugas memberikan tanggapan awal paling lambat 1 (satu) hari kerja sejak pengaduan diterima.* [1]",
+        "*Pelapor membayar biaya pendaftaran pengaduan Rp100.000 di bank daerah.* [1]"))
+    settings = settings_for(fake_openai, tmp_path)
+    hits = make_hits()
+    result = check_llm_draft(LLMDrafter(settings).draft("berapa biaya mengadu?", hits), hits, settings)
+    assert not result.ok
+    failed = [c.sentence for c in result.checks if not c.supported]
+    assert len(failed) == 1 and "Rp100.000" in failed[0]
+
+
+def test_uncited_direct_answer_line_fails(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.set_chat(SHAPED.replace("diterima.* [1]", "diterima.*", 1))
+    settings = settings_for(fake_openai, tmp_path)
+    hits = make_hits()
+    result = check_llm_draft(LLMDrafter(settings).draft("berapa lama pengaduan ditanggapi?", hits),
+                             hits, settings)
+    assert not result.ok and result.uncited_claims == 1
+
+
+def test_list_items_under_a_cited_lead_are_checked_against_it(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """Items below "…: [4]" share its citation; an item the passage does not hold fails."""
+    good = ("*Jenis pengaduan meliputi:* [4]\n1. keterlambatan penerbitan izin\n"
+            "2. dugaan pungutan liar\n3. gangguan sistem OSS")
+    bad = good + "\n4. penolakan pembayaran pajak kendaraan bermotor tahunan"
+    settings = settings_for(fake_openai, tmp_path)
+    hits = make_hits()
+    fake_openai.set_chat(good)
+    ok = check_llm_draft(LLMDrafter(settings).draft("jenis pengaduan apa saja?", hits), hits, settings)
+    assert ok.ok and [c.cited for c in ok.checks[1:]] == [[4], [4], [4]]
+    fake_openai.set_chat(bad)
+    ko = check_llm_draft(LLMDrafter(settings).draft("jenis pengaduan apa saja?", hits), hits, settings)
+    assert not ko.ok and "kendaraan" in [c.sentence for c in ko.checks if not c.supported][0]

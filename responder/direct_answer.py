@@ -1,0 +1,351 @@
+"""The direct answer: one sentence (or one list) of the cited passages that answers the question.
+
+Chosen by question type (responder/qtype.py) among the sentences of the relevant pieces, in the
+passage's own words: a duration with its starting point, an amount or the statement that no fee
+is charged, the authority, the list of requirements, the "X adalah …" clause, the numbered
+steps of the SOP section that matches, or a plain "wajib / dapat / dilarang" statement. A
+sentence qualifies only from a piece that is itself relevant, so a type cue never pulls in an
+unrelated passage; when no sentence shows the cue, the most relevant sentence is the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.models import Hit
+from knowledge.textproc import analyse
+from responder.crossref import clean_quote
+from responder.pieces import Piece, Relevance, sentence_locator
+from responder.sentences import split_sentences
+from responder.textcut import shorten, strip_marker
+
+_NUM_TIME = r"\d+\s*(?:\([^)]{2,40}\)\s*)?(?:hari|jam|bulan|tahun|minggu|menit)\b"
+_STRONG = {
+    "duration": re.compile(rf"{_NUM_TIME}|\bpukul\s+\d|\b\d{{1,2}}[.:]\d{{2}}\s*[–-]\s*\d{{1,2}}[.:]\d{{2}}",
+                           re.I),
+    "amount": re.compile(r"tidak\s+(?:di)?pungut\w*\s+biaya|tidak\s+dikena(?:kan|i)\s+(?:biaya|tarif)|"
+                         r"\bgratis\b|tanpa\s+biaya|bebas\s+biaya|\bRp\.?\s?\d|tidak\s+dipungut", re.I),
+    "who": re.compile(r"(?<!\d)(?:\+62|0)8\d{7,11}(?!\d)|\boleh\s+(?:[A-Z]\w+|kepala|menteri|gubernur|bupati|wali\s?kota|lembaga|"
+                      r"pemerintah|dinas|petugas|perangkat|instansi|pejabat|tim)\b|"
+                      r"^(?:Menteri|Gubernur|Bupati|Wali\s?kota|Lembaga OSS|DPMPTSP\w*|Kepala\s\w+|"
+                      r"Pemerintah\s(?:Pusat|Daerah)|Dinas\s\w+|Petugas)\b.{0,60}\b(?:menerbitkan|"
+                      r"memberikan|menetapkan|melakukan|melaksanakan|berwenang)", re.I),
+    "definition": re.compile(r"\b(?:adalah|yaitu|yakni)\b|yang\s+selanjutnya\s+disingkat", re.I),
+}
+_WEAK = {
+    "duration": re.compile(r"\bpaling\s+(?:lama|lambat)\b|selambat-lambatnya|jangka\s+waktu|"
+                           r"\bsejak\b|terhitung|masa\s+berlaku|\bsetiap\b|triwulan|semester|"
+                           r"jam\s+(?:kerja|layanan)", re.I),
+    "amount": re.compile(r"\b(?:biaya|tarif|retribusi|PNBP|dipungut|pembayaran|membayar|imbalan)\b",
+                         re.I),
+    "who": re.compile(r"\b(?:menerbitkan|diterbitkan|berwenang|kewenangan|ditetapkan\s+oleh|"
+                      r"Menteri|Gubernur|Bupati|Wali\s?kota|Lembaga OSS|DPMPTSP\w*|Dinas|"
+                      r"Pemerintah\s(?:Pusat|Daerah)|petugas)\b", re.I),
+    "definition": re.compile(r"\bmerupakan\b|\bdisebut\b|\bberarti\b", re.I),
+    "yesno": re.compile(r"\b(?:wajib|harus|dapat|boleh|dilarang|cukup|perlu|tidak\s+dipungut)\b", re.I),
+}
+_STARTING_POINT = re.compile(r"\b(?:sejak|terhitung|setelah|sebelum)\b", re.I)
+# Words that introduce a list of requirements, documents or stages.
+_LIST_CUE = re.compile(r"\b(?:syarat|persyaratan|dokumen|terdiri\s+atas|meliputi|berupa|paling\s+"
+                       r"sedikit|melampirkan|melengkapi|kelengkapan|antara\s+lain|data|siapkan)\b", re.I)
+_HOW_CUE = re.compile(r"\b(?:langkah|alur|tata\s+cara|prosedur|tahapan|mekanisme|cara|dengan\s+"
+                      r"cara|sebagai\s+berikut|pendaftaran|pengajuan)\b", re.I)
+# A sentence that tells how something is done ("PBG diajukan melalui SIMBG ...").
+_HOW_SENTENCE = re.compile(r"\b(?:diajukan|mengajukan|ajukan|mendaftar|didaftarkan|dilakukan|"
+                           r"diterbitkan|gunakan|menggunakan|melalui|buat|isi|pilih|unggah|periksa|"
+                           r"minta|klik|buka|unduh|lengkapi|siapkan)\b", re.I)
+# An inline list: "… terdiri atas: a. x; b. y; dan c. z." (markers may be absent after the colon).
+_INLINE_LIST = re.compile(r"^(?P<lead>[^:]{10,}?:)\s*(?P<body>.+)$", re.S)
+_ITEM_SPLIT = re.compile(r";\s*(?:(?:dan/atau|dan|atau)\s+)?(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=\d{1,2}\.\s)")
+# The opening of a statute's definitions article ("Dalam Peraturan Pemerintah ini yang dimaksud dengan:").
+_DEFINITIONS_OPENING = re.compile(r"^Dalam\s[^:]{3,80}?\syang\s+dimaksud\s+dengan\s*:\s*(?:\d{1,3}\.\s+)?", re.I)
+_NUMBERED_LINE = re.compile(r"^\s*(\d{1,2}|[a-z])[.)]\s+(.+)$")
+
+# The words that name a question's type rather than its topic: the type's cue already rewards
+# them, so a sentence is judged on topic by the rest ("berapa lama pengaduan diselesaikan":
+# pengaduan, selesai).
+_TYPE_WORDS_TEXT = {
+    "duration": "lama jangka waktu hari jam batas tenggat kapan berlaku masa sampai hingga",
+    "amount": "biaya tarif bayar membayar gratis pungut pungutan retribusi ongkos harga",
+    "who": "siapa instansi lembaga pihak berwenang kewenangan nomor kontak hubungi",
+    "list": "saja aja kelengkapan jenis",
+    "definition": "arti pengertian definisi maksud dimaksud",
+    "how": "cara langkah prosedur alur tahapan mekanisme",
+    "yesno": "wajib harus boleh bisa dapat perlu dilarang",
+}
+_MAX_SENTENCE = 300
+_ON_TOPIC = 0.7  # weighted share of the question's words a sentence must hold to get a verdict
+_MAX_ITEM = 170
+_MAX_ITEMS = 8
+_INLINE_MAX = 320
+
+
+@dataclass
+class DirectAnswer:
+    """The answering sentence (or list) and where it comes from."""
+
+    qtype: str
+    piece: Piece  # the piece it is quoted from (its hit is the citation)
+    text: str  # the sentence or the list's lead, cleaned for the applicant
+    source: str  # the sentence as it stands in the passage
+    locator: str
+    items: list[str] = field(default_factory=list)  # list items / steps, cleaned
+    strength: float = 0.0  # how plainly it shows the cue of its type (0 = fallback)
+
+    @property
+    def full_text(self) -> str:
+        """The direct answer with its items, for length and overlap checks."""
+        return " ".join([self.text, *self.items])
+
+
+@dataclass
+class _Candidate:
+    piece: Piece
+    sentence: str
+    strength: float
+    score: float
+    items: list[str] = field(default_factory=list)
+    lead: str = ""
+
+
+def _content_terms(question: str) -> set[str]:
+    return set(analyse(question))
+
+
+def _strength(qtype: str, sentence: str, q_terms: set[str], question: str, on_topic: bool = True) -> float:
+    """How plainly a sentence shows the cue of the question type (0..1)."""
+    body = strip_marker(sentence)
+    if qtype == "definition":
+        m = re.search(r"\b(?:adalah|yaitu|yakni|merupakan)\b", body, re.I)
+        if m:
+            subject = set(analyse(body[: m.start()]))
+            return 1.0 if subject & q_terms else 0.5
+        return 0.4 if _WEAK["definition"].search(body) else 0.0
+    if qtype == "yesno":
+        if on_topic and yes_no_prefix(question, body):
+            return 1.0
+        return 0.6 if _WEAK["yesno"].search(body) else 0.0
+    strong, weak = _STRONG.get(qtype), _WEAK.get(qtype)
+    value = 1.0 if strong and strong.search(body) else (0.5 if weak and weak.search(body) else 0.0)
+    if qtype == "duration" and value and _STARTING_POINT.search(body):
+        value += 0.2
+    return value
+
+
+def _inline_list(sentence: str, cue: re.Pattern[str]) -> tuple[str, list[str]] | None:
+    """(lead, items) when a sentence holds a list after a colon: lettered or numbered items, or
+    (after a lead that names a list or stages) items separated by semicolons or commas."""
+    m = _INLINE_LIST.match(strip_marker(sentence))
+    if not m:
+        return None
+    body = m.group("body").strip()
+    items = [i.strip(" ;") for i in _ITEM_SPLIT.split(body) if i.strip(" ;")]
+    if len(items) < 2 and not cue.search(m.group("lead")):
+        return None  # "NIK tidak valid: pastikan …; bila …" is advice, not a list
+    if len(items) < 2:
+        items = [i.strip() for i in re.split(r";\s*(?:(?:dan/atau|dan|atau)\s+)?", body) if i.strip()]
+    if len(items) < 2 and cue.search(m.group("lead")):
+        # "… siapkan: NIK yang aktif, NPWP, email, …, serta rencana modal." (a comma list)
+        items = [i.strip() for i in re.split(r",\s*(?:(?:serta|dan|atau)\s+)?|\s+serta\s+", body) if i.strip()]
+        if len(items) < 3:
+            return None
+    if len(items) < 2:
+        return None
+    return m.group("lead").strip(), items
+
+
+def _sop_blocks(hit: Hit) -> list[tuple[str, list[str]]]:
+    """Numbered runs of lines in an SOP/FAQ passage, each with its lead line or the heading."""
+    blocks: list[tuple[str, list[str]]] = []
+    lead, items = "", []
+    heading = hit.chunk.heading.strip().lstrip("#0123456789. ").strip()
+    lines = hit.chunk.text.splitlines()
+    if lines and heading and heading in lines[0]:
+        lines = lines[1:]  # "4. Langkah pendaftaran" is the section's title, not its first item
+    for line in lines:
+        if _NUMBERED_LINE.match(line):
+            items.append(line.strip())
+            continue
+        if items:
+            blocks.append((lead or heading, items))
+            lead, items = "", []
+        if line.strip():
+            lead = line.strip() if line.strip().endswith(":") else ""
+    if items:
+        blocks.append((lead or heading, items))
+    return [(ld, it) for ld, it in blocks if len(it) >= 2]
+
+
+def _clean_items(items: list[str], passage: str) -> list[str]:
+    """List items for the reply: their own marker kept, references cleaned, each kept short."""
+    out = []
+    for item in items[:_MAX_ITEMS]:
+        m = _NUMBERED_LINE.match(item)
+        marker = f"{m.group(1)}. " if m else ""
+        body = clean_quote(strip_marker(item), passage).rstrip(".;")
+        out.append(marker + shorten(body, _MAX_ITEM))
+    return out
+
+
+def pick_direct(qtype: str, question: str, pieces: list[Piece], hits: list[Hit],
+                rel: Relevance) -> DirectAnswer | None:
+    """The sentence or list that answers a question of type `qtype`, in the passage's words."""
+    if not pieces:
+        return None
+    q_terms = _content_terms(question) | rel.q_terms
+    topic = (rel.q_terms - _type_words(qtype)) or rel.q_terms
+    scores = {id(p): _resolved_score(p, hits, rel) for p in pieces}
+    best_rel = max(scores.values()) or 1.0
+    relevant = sorted((p for p in pieces if scores[id(p)] >= 0.55 * best_rel),
+                      key=lambda p: -scores[id(p)])[:10]
+    cands: list[_Candidate] = []
+    for p in relevant:
+        prel = scores[id(p)] / best_rel
+        passage = hits[p.hit_index].chunk.text
+        for sent in split_sentences(p.text):
+            if len(analyse(sent)) < 2:
+                continue
+            # Judged as the applicant will read it: "Pemeriksaan sebagaimana dimaksud pada ayat (1)"
+            # is about what ayat (1) names.
+            sgain = rel.topic_gain(set(analyse(clean_quote(sent, passage))), topic)
+            # A sentence holding the question's words answers better than a neighbour of it;
+            # a long one reads worse on a phone.
+            base = 0.45 * prel + 0.55 * sgain - 0.1 * max(0.0, (len(sent) - 250) / 250)
+            on_topic = sgain >= _ON_TOPIC
+            strength = _strength(qtype, sent, q_terms, question, on_topic) if qtype != "other" else 0.0
+            listed = _inline_list(sent, _HOW_CUE if qtype == "how" else _LIST_CUE) \
+                if qtype in ("list", "how") else None
+            if listed:
+                lead = listed[0]
+                cue = _HOW_CUE if qtype == "how" else _LIST_CUE
+                strength = 1.0 if cue.search(lead) else 0.6
+                cands.append(_Candidate(p, sent, strength, base + 0.5 * strength, listed[1], lead))
+            else:
+                if qtype in ("list", "how"):
+                    cue = (_HOW_SENTENCE if qtype == "how" else _LIST_CUE).search(sent)
+                    strength = 0.4 if cue else 0.0
+                cands.append(_Candidate(p, sent, strength, base + 0.5 * strength))
+    if qtype in ("list", "how"):
+        cands.extend(_block_candidates(qtype, relevant, hits, scores, best_rel, rel, topic))
+    if not cands:
+        return None
+    best = max(cands, key=lambda c: c.score)
+    return _as_direct(qtype, question, best, hits, rel, topic)
+
+
+def _type_words(qtype: str) -> set[str]:
+    return set(analyse(_TYPE_WORDS_TEXT.get(qtype, ""))) | set(_TYPE_WORDS_TEXT.get(qtype, "").split())
+
+
+def _resolved_score(p: Piece, hits: list[Hit], rel: Relevance) -> float:
+    """A piece's relevance as the applicant reads it, cross-references completed from its passage."""
+    resolved = clean_quote(p.text, hits[p.hit_index].chunk.text)
+    as_read = 0.55 * rel.meaning(p) + 0.45 * rel.text_gain(resolved) + 0.05 / (1 + p.hit_index)
+    return max(rel.score(p), as_read)
+
+
+def _block_candidates(qtype: str, relevant: list[Piece], hits: list[Hit], scores: dict[int, float],
+                      best_rel: float, rel: Relevance, topic: set[str]) -> list[_Candidate]:
+    """Numbered SOP runs (steps, document lists) of the relevant passages as candidates."""
+    out: list[_Candidate] = []
+    cue = _HOW_CUE if qtype == "how" else _LIST_CUE
+    seen: set[int] = set()
+    for p in relevant:
+        if p.hit_index in seen or p.kind == "regulation":
+            continue
+        seen.add(p.hit_index)
+        hit = hits[p.hit_index]
+        siblings = [q for q in relevant if q.hit_index == p.hit_index]
+        for lead, items in _sop_blocks(hit):
+            block = " ".join(items)
+            inside = [q for q in siblings if strip_marker(q.text)[:30] in f"{lead} {block}"]
+            if not inside:
+                continue
+            piece = max(inside, key=lambda q: scores[id(q)])
+            prel = scores[id(piece)] / best_rel
+            heading = hit.chunk.heading
+            if not (cue.search(lead) or cue.search(heading)):
+                continue  # a numbered section of mixed notes: its best line competes on its own
+            strength = 1.0
+            base = 0.45 * prel + 0.55 * rel.topic_gain(set(analyse(f"{heading} {lead} {block}")), topic)
+            # A list answers better than any one sentence of it.
+            out.append(_Candidate(piece, block, strength, base + 0.5 * strength + 0.05, items, lead))
+    return out
+
+
+def _as_direct(qtype: str, question: str, c: _Candidate, hits: list[Hit], rel: Relevance,
+               topic: set[str]) -> DirectAnswer:
+    passage = hits[c.piece.hit_index].chunk.text
+    locator = sentence_locator(c.piece, c.sentence)
+    if c.items:
+        whole = clean_quote(strip_marker(c.sentence), passage)
+        if c.lead and c.lead in c.sentence and len(whole) <= _INLINE_MAX:
+            return DirectAnswer(qtype, c.piece, whole, c.sentence, locator, [], c.strength)
+        lead = clean_quote(c.lead, passage).rstrip(".:")
+        return DirectAnswer(qtype, c.piece, lead + ":", c.sentence, locator,
+                            _clean_items(c.items, passage), c.strength)
+    text = clean_quote(strip_marker(c.sentence), passage)
+    if qtype == "definition":
+        text = _DEFINITIONS_OPENING.sub("", text)
+    keep = 0
+    cue = _STRONG.get(qtype) or _WEAK.get(qtype)
+    if cue:
+        m = cue.search(text)
+        if m:
+            keep = m.end()
+            sp = _STARTING_POINT.search(text, m.end()) if qtype == "duration" else None
+            if sp:
+                nxt = re.search(r"[;,.](?=\s|$)", text[sp.end():])
+                keep = sp.end() + (nxt.start() if nxt else len(text) - sp.end())
+    text = shorten(text, max(_MAX_SENTENCE, min(keep + 5, 420)), keep)
+    if qtype == "yesno":
+        # A verdict only when the sentence is about what was asked (all its main words), so
+        # "tidak wajib LKPM" never answers a question about SPPL.
+        on_topic = rel.topic_gain(set(analyse(text)), topic) >= _ON_TOPIC
+        prefix = yes_no_prefix(question, text) if on_topic else ""
+        if prefix:
+            text = f"{prefix}. {text}"
+    return DirectAnswer(qtype, c.piece, text, c.sentence, locator, [], c.strength)
+
+
+# --------------------------------------------------------------------------------- yes / no
+
+_Q_CLASS = [
+    ("fee", re.compile(r"\b(?:bayar|membayar|berbayar|biaya|dipungut|pungutan|tarif|fee|pay)\b")),
+    ("free", re.compile(r"\b(?:gratis|free)\b")),
+    ("forbidden", re.compile(r"\b(?:dilarang|larangan)\b")),
+    ("must", re.compile(r"\b(?:wajib|harus|perlu|diwajibkan|must|need|required)\b")),
+    ("may", re.compile(r"\b(?:boleh|bisa|dapat|diperbolehkan|can|may)\b")),
+]
+_S_NO_FEE = re.compile(r"tidak\s+(?:di)?pungut\w*(?:\s+biaya)?|tidak\s+dikena(?:kan|i)|\bgratis\b|tanpa\s+biaya", re.I)
+_S_FEE = re.compile(r"\b(?:dikenakan|dikenai|dipungut|membayar|dibayar)\b", re.I)
+_S_NOT_MUST = re.compile(r"\btidak\s+(?:wajib|harus|perlu|diwajibkan)\b|\bcukup\b", re.I)
+_S_MUST = re.compile(r"\b(?:wajib|harus|diwajibkan)\b", re.I)
+_S_NOT_MAY = re.compile(r"\b(?:dilarang|tidak\s+(?:boleh|dapat|bisa|diperbolehkan))\b", re.I)
+_S_MAY = re.compile(r"\b(?:dapat|boleh|bisa|diperbolehkan)\b", re.I)
+
+
+def yes_no_prefix(question: str, statement: str) -> str:
+    """"Ya" or "Tidak" when the statement answers the question's modal plainly, else ""."""
+    q = question.lower()
+    qclass = next((name for name, pat in _Q_CLASS if pat.search(q)), "")
+    if not qclass:
+        return ""
+    s = statement
+    if qclass in ("fee", "free"):
+        if _S_NO_FEE.search(s):
+            return "Ya" if qclass == "free" else "Tidak"
+        if _S_FEE.search(s) and not _S_NO_FEE.search(s):
+            return "Tidak" if qclass == "free" else "Ya"
+        return ""
+    if qclass == "forbidden":
+        return "Ya" if _S_NOT_MAY.search(s) and "dilarang" in s.lower() else ""
+    if qclass == "must":
+        if _S_NOT_MUST.search(s):
+            return "Tidak"
+        return "Ya" if _S_MUST.search(s) else ""
+    # may / can
+    if _S_NOT_MAY.search(s):
+        return "Tidak"
+    return "Ya" if _S_MAY.search(s) else ""
