@@ -13,18 +13,6 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Indonesian national public holidays and collective leave days of 2026 (SKB 3 Menteri).
-# Offices are closed on these days, so messages then count as outside office hours.
-DEFAULT_HOLIDAYS_2026: list[date] = [
-    date(2026, 1, 1), date(2026, 1, 16), date(2026, 2, 16), date(2026, 2, 17),
-    date(2026, 3, 18), date(2026, 3, 19), date(2026, 3, 20), date(2026, 3, 21),
-    date(2026, 3, 23), date(2026, 3, 24), date(2026, 4, 3), date(2026, 4, 5),
-    date(2026, 5, 1), date(2026, 5, 14), date(2026, 5, 15), date(2026, 5, 27),
-    date(2026, 5, 28), date(2026, 5, 31), date(2026, 6, 1), date(2026, 6, 16),
-    date(2026, 8, 17), date(2026, 8, 25), date(2026, 12, 24), date(2026, 12, 25),
-]
-
-
 class Settings(BaseSettings):
     """Every tunable of Lantunan; environment variables are ``LANTUNAN_<FIELD>``."""
 
@@ -66,7 +54,15 @@ class Settings(BaseSettings):
         0: (time(8), time(16)), 1: (time(8), time(16)), 2: (time(8), time(16)),
         3: (time(8), time(16)), 4: (time(8), time(11)),
     }
-    holidays: list[date] = Field(default_factory=lambda: list(DEFAULT_HOLIDAYS_2026))
+    # Days the office is closed, so messages then count as outside office hours. None = the
+    # national public holidays and collective leave days (cuti bersama, the package's
+    # "government" category) of any year from the `holidays` package; a list replaces them
+    # ([] = none). `extra_holidays` adds office-specific closures (e.g. the regency's anniversary).
+    holidays: list[date] | None = None
+    extra_holidays: list[date] = Field(default_factory=list)
+    holiday_country: str = "ID"
+    holiday_subdiv: str | None = None
+    holiday_categories: list[str] = Field(default_factory=lambda: ["public", "government"])
     # Calibrated on the dev set (see responder/confidence.py and the eval report): at 0.65,
     # 83% of eligible drafts held every answer fact and 91% at least half of them.
     auto_send_threshold: float = 0.65

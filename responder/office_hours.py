@@ -7,13 +7,36 @@ lambat jam kerja berikutnya", which :func:`next_opening` computes.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from lantunan.settings import Settings
 
 # Look at most this far ahead for an opening (a year covers any holiday list).
 _HORIZON_DAYS = 370
+
+
+@lru_cache(maxsize=128)
+def _package_holidays(country: str, subdiv: str | None, categories: tuple[str, ...],
+                      year: int) -> frozenset[date]:
+    """National holidays of one year from the `holidays` package (computed once per year)."""
+    import holidays  # imported lazily: only office-hours checks need it
+
+    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year,
+                                         categories=categories)
+    return frozenset(calendar.keys())
+
+
+def is_holiday(day: date, settings: Settings) -> bool:
+    """True when the office is closed all day: a national holiday or collective leave day of
+    any year (or the configured list that replaces them), or an office-specific closure."""
+    if day in settings.extra_holidays:
+        return True
+    if settings.holidays is not None:
+        return day in settings.holidays
+    return day in _package_holidays(settings.holiday_country, settings.holiday_subdiv,
+                                    tuple(settings.holiday_categories), day.year)
 
 
 def _local(dt: datetime, settings: Settings) -> datetime:
@@ -27,7 +50,7 @@ def _local(dt: datetime, settings: Settings) -> datetime:
 def is_office_hours(dt: datetime, settings: Settings) -> bool:
     """True when the office is open at `dt` (open <= time < close on a working, non-holiday day)."""
     local = _local(dt, settings)
-    if local.date() in set(settings.holidays):
+    if is_holiday(local.date(), settings):
         return False
     hours = settings.office_hours.get(local.weekday())
     if not hours:
@@ -44,11 +67,10 @@ def next_opening(dt: datetime, settings: Settings) -> datetime:
     """
     local = _local(dt, settings)
     tz = local.tzinfo
-    holidays = set(settings.holidays)
     day = local.date()
     for _ in range(_HORIZON_DAYS):
         hours = settings.office_hours.get(day.weekday())
-        if hours and day not in holidays:
+        if hours and not is_holiday(day, settings):
             opens = datetime.combine(day, hours[0], tzinfo=tz)
             closes = datetime.combine(day, hours[1], tzinfo=tz)
             if local < opens:
