@@ -1,7 +1,10 @@
 """``create_app(settings, responder=None, kb=None)``: the FastAPI application.
 
 The app owns one ``Runtime`` (database, sender, KB, responder, worker) created at startup.
-OpenAPI is served at ``/openapi.json`` and ``/docs``.
+OpenAPI is served at ``/openapi.json`` and ``/docs`` (Swagger UI). The page loads its script
+and style from the ``fastapi-offline`` package (Swagger UI 5, which renders OpenAPI 3.1),
+mounted at ``/static-offline-docs``: no CDN, so the docs work on an office network with no
+internet. ReDoc is left out: its sidebar logo still comes from a CDN.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api import admin, channel, curation, errors, health, queue, webhook
 from api import web
@@ -47,8 +51,9 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
         finally:
             rt.stop()
 
-    app = FastAPI(title="Lantunan API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPIOffline(title="Lantunan API", version="0.1.0", description=DESCRIPTION,
+                         lifespan=lifespan, redoc_url=None, static_url="/static-offline-docs",
+                         favicon_url="/static/favicon.svg")
     app.state.runtime = rt
     errors.install(app)
     for r in (health.router, webhook.router, channel.router, queue.router, curation.router,

@@ -1,0 +1,95 @@
+"""/docs (Swagger UI) renders the API's operations offline: every script, style and icon comes
+from the server itself (the fastapi-offline package), no request leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from api_support import Server, server_env, start_server
+from web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, screenshot
+
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+@pytest.fixture(scope="module")
+def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with an empty KB: the docs need neither the KB nor the responder."""
+    from conftest import _require_chromium
+
+    _require_chromium()
+    work = tmp_path_factory.mktemp("docs-server")
+    # The Graph API is never called here: an unroutable local port stands in for it.
+    env = server_env(work / "data", "http://127.0.0.1:9", None, log_json="false")
+    srv = start_server(work, env, wait_ready=False)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def offline_page(docs_server: Server) -> Iterator[tuple[Any, list[str]]]:
+    """A page that records every request and aborts any that would leave the machine."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield from _recording_page(browser, docs_server.base_url)
+        finally:
+            browser.close()
+
+
+def _recording_page(browser: Any, base_url: str) -> Iterator[tuple[Any, list[str]]]:
+    ctx = browser.new_context(viewport=LAPTOP, base_url=base_url)
+    ctx.set_default_timeout(20_000)
+    requests: list[str] = []
+
+    def keep_local(route: Any) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            route.abort()
+
+    ctx.route("**/*", keep_local)
+    page = ctx.new_page()
+    page.on("request", lambda req: requests.append(req.url))
+    try:
+        yield page, requests
+    finally:
+        ctx.close()
+
+
+def _outside(requests: list[str]) -> list[str]:
+    return [u for u in requests
+            if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+def test_swagger_ui_renders_operations_offline(offline_page: tuple[Any, list[str]]) -> None:
+    page, requests = offline_page
+    page.goto("/docs")
+    page.wait_for_selector(".opblock", state="visible")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("Lantunan API")
+    ops = page.locator(".opblock")
+    assert ops.count() >= 10, ops.count()
+    channel = page.locator(".opblock-post", has=page.locator("[data-path='/api/v1/messages']"))
+    assert channel.count() == 1
+    # Opening an operation works (the bundle's own JS, not just the server-rendered page).
+    channel.locator(".opblock-summary").click()
+    page.wait_for_selector(".opblock-post.is-open .opblock-body", state="visible")
+    screenshot(page, "api-docs")
+    assert _outside(requests) == [], _outside(requests)
+    assert any("/static-offline-docs/swagger-ui-bundle.js" in u for u in requests)
+    assert any(u.endswith("/openapi.json") for u in requests)
+
+
+def test_no_docs_page_that_needs_a_cdn(docs_server: Server) -> None:
+    # ReDoc's bundle fetches its logo from a CDN: the app serves Swagger UI only.
+    assert docs_server.client(None).get("/redoc").status_code == 404
+    html = docs_server.client(None).get("/docs").text
+    assert "cdn." not in html and "https://" not in html, html
