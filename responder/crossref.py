@@ -22,7 +22,7 @@ _ITEM = (r"(?:Pasal\s*\d+[A-Z]?|ayat\s*\(\s*[\dlI]{1,2}(?:[a-z](?=\)))?\s*[)1lI]
          r"angka\s+\d{1,3}\b)")
 _JOIN = r"(?:\s*(?:,|dan|atau|sampai\s+dengan|s\.d\.?)?\s*)"
 _REF = re.compile(
-    r"\s*,?\s*sebagaimana\s+(?:telah\s+)?(?:di)?maksud(?:kan)?\s+(?:pada|dalam|di\s*dalam)\s+"
+    r"\s*,?\s*sebagaimana\s*(?:telah\s+)?(?:di)?maksud(?:kan)?\s*(?:pada|dalam|di\s*dalam)\s*"
     rf"(?P<items>{_ITEM}(?:{_JOIN}{_ITEM})*)",
     re.IGNORECASE,
 )

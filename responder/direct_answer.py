@@ -204,14 +204,16 @@ def pick_direct(qtype: str, question: str, pieces: list[Piece], hits: list[Hit],
         prel = scores[id(p)] / best_rel
         passage = hits[p.hit_index].chunk.text
         for sent in split_sentences(p.text):
-            if len(analyse(sent)) < 2:
-                continue
+            if len(analyse(strip_marker(sent))) < 2:
+                continue  # a bare label: "(3)", "Ayat (1) Cukup jelas."
             # Judged as the applicant will read it: "Pemeriksaan sebagaimana dimaksud pada ayat (1)"
             # is about what ayat (1) names.
             sgain = rel.topic_gain(set(analyse(clean_quote(sent, passage))), topic)
             # A sentence holding the question's words answers better than a neighbour of it;
             # a long one reads worse on a phone.
             base = 0.45 * prel + 0.55 * sgain - 0.1 * max(0.0, (len(sent) - 250) / 250)
+            if strip_marker(sent)[:1].islower():
+                base -= 0.3  # the tail of a list, read without its lead
             on_topic = sgain >= _ON_TOPIC
             strength = _strength(qtype, sent, q_terms, question, on_topic) if qtype != "other" else 0.0
             listed = _inline_list(sent, _HOW_CUE if qtype == "how" else _LIST_CUE) \

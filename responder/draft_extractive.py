@@ -55,7 +55,7 @@ class ExtractiveDraft:
     dense: float = 0.0  # best cosine of a selected piece to the question
     used_hits: list[int] = field(default_factory=list)  # 0-based indexes into hits
     qtype: str = "other"  # the question type that chose the direct answer
-    direct: str = ""  # the direct-answer sentence (first line, without markup)
+    direct: str = ""  # the direct answer without markup: its sentence, or a list's lead and items
 
 
 def select(question: str, pieces: list[Piece], max_pieces: int | None = None,
@@ -112,7 +112,8 @@ def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece], rel
         for sent in split_sentences(p.text):
             body = strip_marker(sent)
             terms = set(analyse(body))
-            if len(terms) < 3 or _norm(body)[:60] in shown or (p, sent) in pool \
+            # A line starting in lower case is the tail of a list whose lead is not quoted.
+            if len(terms) < 3 or body[:1].islower() or _norm(body)[:60] in shown or (p, sent) in pool \
                     or len(terms & shown_terms) >= 0.8 * len(terms):
                 continue
             pool.append((p, sent))
@@ -146,7 +147,8 @@ def _next_step(pieces: list[Piece], used_text: str, rel: Relevance) -> tuple[Pie
         for sent in split_sentences(p.text):
             body = strip_marker(sent)
             terms = set(analyse(body))
-            if _norm(body) in shown or len(terms & shown_terms) >= 0.8 * max(len(terms), 1):
+            if body[:1].islower() or _norm(body) in shown \
+                    or len(terms & shown_terms) >= 0.8 * max(len(terms), 1):
                 continue  # the reply already says it
             phone = bool(_PHONE.search(body))
             # The office's number is a next step for any question; "datang ke loket …" only
@@ -197,5 +199,5 @@ def extractive_draft(question: str, hits: list[Hit],
     return ExtractiveDraft(
         text=text, units=units_out, coverage=coverage,
         dense=max(p.dense for p in chosen), used_hits=sorted({p.hit_index for p in units_out}),
-        qtype=qtype, direct=direct.text,
+        qtype=qtype, direct="\n".join([direct.text, *direct.items]),
     )

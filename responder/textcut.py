@@ -8,16 +8,20 @@ from responder.crossref import trim_dangling
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _CLAUSE_END = re.compile(r"[;,:](?=\s)")
-# A leading ayat label "(2) " or list marker "12. " / "a. " / "b) " of a quoted unit.
+# "Apabila …, <main clause>": a cut inside the condition would leave no statement.
 _SUBORDINATE = re.compile(r"^(?:Apabila|Jika|Jikalau|Bila|Dalam\s+hal|Dalam\s+rangka|Selain|"
                           r"Berdasarkan|Setelah|Sebelum|Sepanjang|Sebagaimana|Terhadap|Untuk)\b")
-_LEAD_MARK = re.compile(r"^\s*(?:\(\d{1,2}[a-z]?\)|(?:\d{1,2}|[a-z])[.)])\s+")
+# A leading ayat label "(2) " or list marker "12. " / "a. " / "b) " of a quoted unit, or the
+# label of an elucidation ("Ayat (4) ", "Huruf b ", "Cukup jelas.").
+_LEAD_MARK = re.compile(r"^\s*(?:\(\d{1,2}[a-z]?\)\s+|(?:\d{1,2}|[a-z])[.)]\s+|"
+                        r"(?:Ayat\s*\(\d{1,2}[a-z]?\)|Huruf\s+[a-z]{1,2}|Angka\s+\d{1,3})\s+(?=[A-Z\"“])|"
+                        r"Cukup\s+jelas\.?\s*)")
 
 
 def strip_marker(text: str) -> str:
     """A quote without its leading ayat label or list marker."""
     out = text.strip()
-    for _ in range(2):
+    for _ in range(3):
         out = _LEAD_MARK.sub("", out, count=1)
     return out
 

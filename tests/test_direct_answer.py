@@ -20,6 +20,7 @@ from responder.crossref import ayat_texts, clean_quote, has_dangling_reference, 
 from responder.draft_extractive import ExtractiveDraft, extractive_draft
 from responder.normalize import normalise
 from responder.qtype import question_type
+from responder.textcut import strip_marker
 from responder.verify import verify
 from responder.whatsapp_format import MAX_CHARS
 from shared_corpus import require_shared
@@ -307,3 +308,20 @@ def test_reply_is_shorter_than_the_quoted_law(corpus) -> None:
     assert "7 (tujuh) hari kalender sejak" in d.direct
     assert len(d.text) <= 700 < sum(len(h.chunk.text) for h in hits)
     assert_whatsapp_form(d, hits)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(2) Pemeriksaan dilakukan", "Pemeriksaan dilakukan"),
+    ("12. Perizinan Berusaha adalah", "Perizinan Berusaha adalah"),
+    ("Ayat (1) Cukup jelas. Ayat (2) Mengelola pengaduan", "Mengelola pengaduan"),
+    ("Huruf b Yang dimaksud dengan", "Yang dimaksud dengan"),
+    ("Angka 3 tidak berubah", "Angka 3 tidak berubah"),  # a sentence, not a label
+])
+def test_labels_are_stripped_from_quotes(text: str, expected: str) -> None:
+    assert strip_marker(text) == expected
+
+
+def test_reference_glued_by_ocr_is_still_cut() -> None:
+    out = clean_quote("Penilaian dokumen untuk persetujuan KKPR sebagaimanadimaksud pada ayat (1) "
+                      "dilakukan dengan mempertimbangkan RDTR.")
+    assert out == "Penilaian dokumen untuk persetujuan KKPR dilakukan dengan mempertimbangkan RDTR."
