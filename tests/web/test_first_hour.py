@@ -1,15 +1,19 @@
-"""/docs (Swagger UI) renders the API's operations offline: every script, style and icon comes
-from the server itself (the fastapi-offline package), no request leaves 127.0.0.1."""
+"""A new office's first hour, in the browser: /docs (Swagger UI) renders the API's operations
+offline (every script, style and icon comes from the server itself, the fastapi-offline
+package; no request leaves 127.0.0.1), and the empty queue says how to send a first message
+and how to add a regulation."""
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from api_support import Server, server_env, start_server
+from api_support import ADMIN_KEY, Server, server_env, start_server
 from web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, screenshot
 
 LOCAL_HOSTS = {"127.0.0.1"}
@@ -93,3 +97,28 @@ def test_no_docs_page_that_needs_a_cdn(docs_server: Server) -> None:
     assert docs_server.client(None).get("/redoc").status_code == 404
     html = docs_server.client(None).get("/docs").text
     assert "cdn." not in html and "https://" not in html, html
+
+
+def test_empty_queue_says_how_to_try_it(offline_page: tuple[Any, list[str]],
+                                         docs_server: Server) -> None:
+    page, requests = offline_page
+    page.goto("/masuk")
+    page.get_by_label("Kunci API").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/antrian**")
+    assert page.locator("#queue-count").inner_text() == "0"
+    hint = page.locator("details.try-it")
+    hint.locator("summary").click()
+    cmd = hint.locator("pre.cmd").inner_text()
+    assert f"curl -s {docs_server.base_url}/api/v1/messages" in cmd
+    assert "Authorization: Bearer KUNCI_ADMIN" in cmd
+    assert "lantunan ingest" in hint.inner_text()
+    assert hint.get_by_role("link", name="Basis pengetahuan").get_attribute("href") == "/basis-pengetahuan"
+    screenshot(page, "queue-empty-try-it")
+    assert _outside(requests) == [], _outside(requests)
+    # The hint's command, as printed, is accepted by the server (the admin key may post).
+    args = shlex.split(cmd.replace("\\\n", " ").replace("KUNCI_ADMIN", ADMIN_KEY))
+    body = json.loads(args[args.index("-d") + 1])
+    r = docs_server.client(ADMIN_KEY).post("/api/v1/messages", json=body)
+    assert r.status_code == 202, r.text
+    assert set(r.json()) == {"message_id", "conversation_id", "duplicate", "status_url"}
