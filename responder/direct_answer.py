@@ -322,10 +322,21 @@ _Q_CLASS = [
 ]
 _S_NO_FEE = re.compile(r"tidak\s+(?:di)?pungut\w*(?:\s+biaya)?|tidak\s+dikena(?:kan|i)|\bgratis\b|tanpa\s+biaya", re.I)
 _S_FEE = re.compile(r"\b(?:dikenakan|dikenai|dipungut|membayar|dibayar)\b", re.I)
-_S_NOT_MUST = re.compile(r"\btidak\s+(?:wajib|harus|perlu|diwajibkan)\b|\bcukup\b", re.I)
+_S_NOT_MUST = re.compile(r"\btidak\s+(?:wajib|harus|perlu|diwajibkan)\b", re.I)
 _S_MUST = re.compile(r"\b(?:wajib|harus|diwajibkan)\b", re.I)
 _S_NOT_MAY = re.compile(r"\b(?:dilarang|tidak\s+(?:boleh|dapat|bisa|diperbolehkan))\b", re.I)
 _S_MAY = re.compile(r"\b(?:dapat|boleh|bisa|diperbolehkan)\b", re.I)
+
+
+def _polarity(statement: str, negative: re.Pattern[str], positive: re.Pattern[str]) -> str:
+    """"Tidak" / "Ya" when the statement holds only negative / only positive forms, else ""."""
+    neg = len(negative.findall(statement))
+    pos = len(positive.findall(negative.sub(" ", statement)))  # "tidak wajib" is not a "wajib"
+    if neg and not pos:
+        return "Tidak"
+    if pos and not neg:
+        return "Ya"
+    return ""  # both, or neither: not plain enough for a verdict
 
 
 def yes_no_prefix(question: str, statement: str) -> str:
@@ -334,20 +345,14 @@ def yes_no_prefix(question: str, statement: str) -> str:
     qclass = next((name for name, pat in _Q_CLASS if pat.search(q)), "")
     if not qclass:
         return ""
-    s = statement
     if qclass in ("fee", "free"):
-        if _S_NO_FEE.search(s):
-            return "Ya" if qclass == "free" else "Tidak"
-        if _S_FEE.search(s) and not _S_NO_FEE.search(s):
-            return "Tidak" if qclass == "free" else "Ya"
-        return ""
+        no_fee, fee = bool(_S_NO_FEE.search(statement)), bool(_S_FEE.search(_S_NO_FEE.sub("", statement)))
+        if no_fee == fee:
+            return ""
+        return ("Ya" if qclass == "free" else "Tidak") if no_fee else ("Tidak" if qclass == "free" else "Ya")
     if qclass == "forbidden":
-        return "Ya" if _S_NOT_MAY.search(s) and "dilarang" in s.lower() else ""
+        verdict = _polarity(statement, _S_NOT_MAY, _S_MAY)
+        return "Ya" if verdict == "Tidak" and "dilarang" in statement.lower() else ""
     if qclass == "must":
-        if _S_NOT_MUST.search(s):
-            return "Tidak"
-        return "Ya" if _S_MUST.search(s) else ""
-    # may / can
-    if _S_NOT_MAY.search(s):
-        return "Tidak"
-    return "Ya" if _S_MAY.search(s) else ""
+        return _polarity(statement, _S_NOT_MUST, _S_MUST)
+    return _polarity(statement, _S_NOT_MAY, _S_MAY)  # may / can

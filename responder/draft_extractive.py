@@ -101,8 +101,8 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece], rel: Relevance,
-             hits: list[Hit]) -> list[tuple[Piece, str]]:
+def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece],
+             rel: Relevance) -> list[tuple[Piece, str]]:
     """Up to three sentences of the selected pieces that add what the direct answer lacks."""
     shown = _norm(direct.full_text + " " + direct.source)
     shown_terms = set(analyse(direct.full_text))
@@ -177,7 +177,7 @@ def extractive_draft(question: str, hits: list[Hit],
     direct = pick_direct(qtype, question, pieces, hits, rel)
     if direct is None:
         return ExtractiveDraft(text="")
-    support = _support(direct, chosen, pieces, rel, hits)
+    support = _support(direct, chosen, pieces, rel)
     quoted_text = direct.full_text + " " + " ".join(s for _, s in support)
     step = _next_step(pieces, quoted_text, rel)
 

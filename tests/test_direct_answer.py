@@ -8,15 +8,14 @@ the reply reads, not about retrieval. Questions are written here for the purpose
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import parse_file
 from knowledge.models import Chunk, Document, Hit
-from knowledge.textproc import analyse
 from knowledge.units import chunk_units
 from responder.crossref import ayat_texts, clean_quote, has_dangling_reference, resolve_references, trim_dangling
+from responder.direct_answer import yes_no_prefix
 from responder.draft_extractive import ExtractiveDraft, extractive_draft
 from responder.normalize import normalise
 from responder.qtype import question_type
@@ -325,3 +324,19 @@ def test_reference_glued_by_ocr_is_still_cut() -> None:
     out = clean_quote("Penilaian dokumen untuk persetujuan KKPR sebagaimanadimaksud pada ayat (1) "
                       "dilakukan dengan mempertimbangkan RDTR.")
     assert out == "Penilaian dokumen untuk persetujuan KKPR dilakukan dengan mempertimbangkan RDTR."
+
+
+@pytest.mark.parametrize("question, statement, verdict", [
+    ("apakah usaha mikro wajib lapor LKPM?", "Usaha mikro tidak wajib menyampaikan LKPM.", "Tidak"),
+    ("apakah DPMPTSP wajib menyediakan sarana pengaduan?", "DPMPTSP wajib menyediakan sarana pengaduan.", "Ya"),
+    ("apakah petugas boleh minta imbalan?", "Petugas dilarang meminta atau menerima imbalan.", "Tidak"),
+    ("apakah calo dilarang?", "Petugas dilarang meminta imbalan.", "Ya"),
+    ("apakah pengurusan NIB dipungut biaya?", "Pendaftaran NIB tidak dipungut biaya (gratis).", "Tidak"),
+    ("apakah PBG gratis?", "Perizinan Berusaha tertentu dikenakan retribusi daerah.", "Tidak"),
+    # Not plain: "cukup" is no verdict on an obligation; a sentence with both forms neither.
+    ("apakah wajib punya NIB?", "Risiko rendah cukup NIB.", ""),
+    ("apakah bisa diproses?", "Pemerintah Daerah dapat membantu apabila sistem tidak dapat digunakan.", ""),
+    ("kapan kantor buka?", "Kantor buka pukul 08.00.", ""),
+])
+def test_yes_no_verdict_only_when_plain(question: str, statement: str, verdict: str) -> None:
+    assert yes_no_prefix(question, statement) == verdict
