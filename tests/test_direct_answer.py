@@ -340,3 +340,23 @@ def test_reference_glued_by_ocr_is_still_cut() -> None:
 ])
 def test_yes_no_verdict_only_when_plain(question: str, statement: str, verdict: str) -> None:
     assert yes_no_prefix(question, statement) == verdict
+
+
+def test_format_keeps_the_hard_cap_and_drops_support_before_the_answer() -> None:
+    from responder.whatsapp_format import Quote, ReplyParts, TYPICAL_CHARS, format_reply
+
+    long_item = "Pelaku usaha melengkapi data lokasi, luas lahan, modal usaha, dan tenaga kerja " * 2
+    parts = ReplyParts(
+        direct=Quote("Langkah pendaftaran:", "Panduan NIB OSS RBA §4", 1),
+        items=[f"{i}. {long_item.strip()}" for i in range(1, 9)],
+        support=[Quote("Sistem OSS menentukan tingkat risiko kegiatan usaha berdasarkan KBLI dan skala "
+                       "usaha, lalu menerbitkan NIB bagi pelaku usaha yang datanya lengkap.", "Panduan §5", 2)] * 3,
+        next_step=Quote("Pemohon menghubungi nomor WA operator: 08134910549.", "SOP WA §3", 3),
+    )
+    text = format_reply(parts)
+    assert len(text) <= MAX_CHARS and text.startswith("*Langkah pendaftaran:* — Panduan NIB OSS RBA §4 [1]")
+    assert "Ketentuan terkait:" not in text  # support gives way to the steps
+    assert all(ln.endswith((".", "]", "…")) for ln in text.splitlines() if ln)  # whole items only
+    short = format_reply(ReplyParts(direct=Quote("Pendaftaran NIB tidak dipungut biaya.", "Panduan §2", 1),
+                                    support=parts.support[:2]))
+    assert len(short) <= TYPICAL_CHARS and short.count("[2]") == 2
