@@ -26,7 +26,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("yesno", re.compile(
         r"^(?:\W*)(?:apakah|apa\s+(?:boleh|bisa|harus|wajib|perlu|dapat)|"
         r"(?:boleh|bisa|harus|wajib|perlu|dapatkah|bolehkah|bisakah|haruskah|wajibkah|perlukah)\b|"
-        r"can\s+i|may\s+i|must\s+i|do\s+i\s+(?:need|have)|is\s+it|are\s+we|does|is\s+there)")),
+        r"can\s+(?:i|we)|may\s+(?:i|we)|must\s+(?:i|we)|should\s+(?:i|we)|do\s+(?:i|we)|does|is\s+it|"
+        r"are\s+we|is\s+there|are\s+there)|"
+        # "bikin nib perlu npwp ga?" — a modal, then a tag asking yes or no at the end
+        r"\b(?:perlu|wajib|harus|bisa|boleh|dapat|bayar|berlaku|buka|tutup|ada)\b.*\b(?:tidak|ga|gak|nggak|enggak|ndak)\s*\??\s*$")),
     ("amount", re.compile(
         r"\b(?:berapa\s+(?:biaya|tarif|harga|retribusi|ongkos|duit|uang|bayar|rupiah|besar)|"
         r"berapa\w*\s+(?:sih\s+)?(?:biaya|tarifnya|harganya)|biaya(?:nya)?|tarif|retribusi|"
@@ -34,7 +37,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("who", re.compile(
         r"\b(?:siapa|instansi\s+(?:mana|apa)|dinas\s+(?:mana|apa)|lembaga\s+(?:mana|apa)|"
         r"pihak\s+(?:mana|siapa)|(?:yang\s+)?berwenang|kewenangan\s+siapa|"
-        r"diterbitkan\s+oleh|dikeluarkan\s+oleh|who|which\s+(?:office|agency|authority)|"
+        r"diterbitkan\s+oleh|dikeluarkan\s+oleh|who|which\s+(?:office|kantor|agency|authority|instansi|dinas)|"
         r"nomor\s+(?:wa|whatsapp|telepon|telp|hp|kontak|layanan|admin)|kontak|contact|"
         r"hubungi\s+(?:siapa|ke\s+mana|mana))\b")),
     ("how", re.compile(
