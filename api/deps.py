@@ -8,6 +8,7 @@ from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Perm, Principal, authenticate, authorize, extract_key
+from api.ratelimit import RateLimited, limits_of, wait_text
 from api.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="Kunci API: `Authorization: Bearer <kunci>`")
@@ -28,6 +29,10 @@ def requires(perm: Perm | None) -> Callable[..., Principal]:
         rt: Runtime = request.app.state.runtime
         key = extract_key(f"Bearer {bearer.credentials}" if bearer else None, x_api_key)
         principal = authenticate(rt.db, key, rt.settings.channel_api_key)
+        verdict = limits_of(rt).hit("api_key", f"key:{principal.key_id or principal.name}")
+        if not verdict.allowed:
+            raise RateLimited(f"Terlalu banyak permintaan dengan kunci ini (batas {verdict.limit})"
+                              f"; coba lagi dalam {wait_text(verdict.retry_after)}.", verdict)
         if perm is not None:
             authorize(principal, perm)
         request.state.principal = principal

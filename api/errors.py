@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
+from api.ratelimit import RateLimited
 from api.runtime import NotReady
 from api.services.errors import ServiceError
 
@@ -36,6 +37,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def _auth(_: Request, exc: AuthError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.code)
+
+    @app.exception_handler(RateLimited)
+    async def _limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "code": exc.code,
+                             "limit": exc.verdict.limit,
+                             "retry_after": exc.verdict.retry_after}, status_code=429,
+                            headers={"Retry-After": str(exc.verdict.retry_after)})
 
     @app.exception_handler(ServiceError)
     async def _service(_: Request, exc: ServiceError) -> JSONResponse:

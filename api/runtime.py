@@ -62,7 +62,10 @@ class Runtime:
         from api.services.delivery import recover_interrupted
         from api.worker import Worker
 
+        from api.ratelimit import limits_of
+
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        limits_of(self)  # parse the limit strings now: a typo stops the start, not a request
         self.db.migrate()
         admin_key = bootstrap_admin(self.db, self.settings.admin_key)
         recover_interrupted(self)

@@ -105,6 +105,19 @@ class Settings(BaseSettings):
     # was sent to the applicant: eight messages in a row get one "we will answer" reply, and
     # every one of them still reaches the officer queue.
     holding_quiet_minutes: float = 30.0
+    # Rate limits (api/ratelimit.py), as `limits` strings ("20/minute;200/hour"). Counts live in
+    # memory (per process) unless redis_url is set (shared by every worker).
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_namespace: str = "lantunan"
+    # Messages per WhatsApp sender: over it a message is stored but not drafted, and the sender
+    # gets one notice per rate_notice_period.
+    rate_webhook_applicant: str = "20/minute;200/hour"
+    rate_notice_period: str = "hour"
+    # Requests per API or channel key (429 beyond).
+    rate_api_key: str = "1200/minute"
+    # Failed console sign-ins per client IP (429 for every sign-in from it beyond).
+    rate_login_ip: str = "10/minute;50/hour"
     seed_sample_kb: bool = Field(
         default=True, description="Ingest the shipped sample KB at first start when the KB is empty."
     )

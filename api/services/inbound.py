@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
+from api.ratelimit import limits_of
 from api.services.errors import ServiceError
 from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
@@ -42,6 +43,7 @@ class StoreResult:
     statuses: int = 0
     rejected: int = 0  # unreadable messages/statuses, recorded in the audit log only
     calls: int = 0
+    rate_limited: int = 0  # stored but not drafted: the sender is over the limit
 
 
 def get_or_create_conversation(s: Session, channel: str, contact: str, name: str | None = None,
@@ -162,6 +164,7 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
     """Store every message and status of one webhook POST in one transaction; an item that
     fails on its own (savepoint) is rejected and audited while the others are stored."""
     result = StoreResult()
+    limiter = limits_of(rt)
     with rt.db.transaction() as s:
         for r in batch.rejected:
             _reject(s, result, r.where, r.error, r.wamid, r.wa_id)
@@ -181,6 +184,14 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
                 result.duplicates += 1
                 continue
             result.stored.append(msg_id)
+            verdict = limiter.hit("applicant", f"wa:{m.wa_id}")
+            if not verdict.allowed:
+                # Stored (the platform delivered it; officers see it) but not drafted; the
+                # worker sends the sender one notice per notice period.
+                row = s.get(Message, msg_id)
+                _mark(row, "rate_limited", {"limit": verdict.limit,
+                                            "notice": limiter.first_notice(f"wa:{m.wa_id}")})
+                result.rate_limited += 1
             if m.refers_to:
                 with s.begin_nested():
                     _apply_reference(s, m, msg_id)
@@ -206,7 +217,7 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
     log.info("webhook stored", extra={
         "stored": len(result.stored), "duplicates": result.duplicates,
         "statuses": result.statuses, "rejected": result.rejected, "calls": result.calls,
-        "contacts": sorted({m.wa_id for m in batch.messages})})
+        "rate_limited": result.rate_limited, "contacts": sorted({m.wa_id for m in batch.messages})})
     if (result.stored or result.calls) and rt.worker is not None:
         rt.worker.wake()
     return result

@@ -36,6 +36,10 @@ UNSUPPORTED_REPLY = (
     "dalam bentuk pesan teks. Jangan kirim foto KTP atau dokumen pribadi melalui chat ini; "
     "petugas akan memandu bila dokumen diperlukan. Terima kasih."
 )
+RATE_LIMIT_NOTICE = (
+    "Mohon maaf, pesan Anda sangat banyak dalam waktu singkat. Semua pesan tetap kami terima "
+    "dan akan dibaca petugas; mohon tunggu balasan sebelum mengirim pesan lagi. Terima kasih."
+)
 # One polite "text only" reply per conversation per this period: five photos in a row should
 # not get five identical answers.
 UNSUPPORTED_QUIET = timedelta(minutes=10)
@@ -107,7 +111,11 @@ def process_message(rt: Runtime, message_id: int) -> str:
             return "not_owned"
         history = conversation_history(s, msg.conversation_id, msg.id)
         msg_type, text, received_at = msg.msg_type, msg.text, msg.received_at or msg.created_at
-        deleted = bool(((msg.payload or {}).get("_lantunan") or {}).get("deleted_at"))
+        notes = (msg.payload or {}).get("_lantunan") or {}
+        deleted = bool(notes.get("deleted_at"))
+        limited = notes.get("rate_limited")
+    if limited and not deleted:
+        return _handle_rate_limited(rt, message_id, bool(limited.get("notice")))
     if deleted or msg_type not in TEXT_TYPES | MEDIA_TYPES or not text.strip():
         return _handle_non_text(rt, message_id, msg_type)
     try:
@@ -121,6 +129,26 @@ def process_message(rt: Runtime, message_id: int) -> str:
         log.exception("responder failed", extra={"message_id": message_id})
         return _failed(rt, message_id, f"{type(exc).__name__}: {exc}")
     return _record_draft(rt, message_id, draft)
+
+
+def _handle_rate_limited(rt: Runtime, message_id: int, notice: bool) -> str:
+    """A message over the sender's rate limit: kept, not drafted; at most one notice."""
+    out_id = None
+    with rt.db.transaction() as s:
+        msg = s.get(Message, message_id)
+        if not _owned(msg, rt):
+            return "not_owned"
+        conv = s.get(Conversation, msg.conversation_id)
+        assert conv is not None
+        if notice:
+            out_id = record_outbound(s, conv, RATE_LIMIT_NOTICE, f"ratelimit:{msg.id}",
+                                     "system").id
+        _finish(msg)
+        audit.record(s, "system", "message.rate_limited", "message", msg.id, conv.id,
+                     {"notice": notice})
+    if out_id is not None:
+        deliver(rt, out_id)
+    return "rate_limited"
 
 
 def _release(rt: Runtime, message_id: int) -> None:

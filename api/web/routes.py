@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import audit
 from api.auth import AuthError, Perm, Role, authenticate
+from api.ratelimit import limits_of, wait_text
 from api.validation import lenient_id
 from api.web import charts, stats
 from api.web import format as fmt
@@ -45,6 +46,18 @@ def login(request: Request, kunci: str = Form(""), token: str = Form(""),
     """Check the API key and start a session."""
     rt = runtime_of(request)
     ctx = {"token": login_form_token(rt), "lanjut": safe_next(lanjut) or ""}
+    # Failed sign-ins are counted per client IP; while over the limit every attempt from it
+    # is refused before the key is even looked at (guessing keys gets nowhere).
+    limits = limits_of(rt)
+    ip = f"ip:{request.client.host if request.client else '?'}"
+    verdict = limits.check("login_ip", ip)
+    if not verdict.allowed:
+        response = render(request, "login.html", {
+            **ctx, "error": f"Terlalu banyak percobaan masuk yang gagal dari alamat ini (batas "
+                            f"{verdict.limit}); coba lagi dalam "
+                            f"{wait_text(verdict.retry_after)}."}, 429)
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
     if not check_login_form_token(rt, token):
         return render(request, "login.html", {**ctx, "error": "Formulir kedaluwarsa; silakan "
                                                              "coba lagi."}, 403)
@@ -52,8 +65,10 @@ def login(request: Request, kunci: str = Form(""), token: str = Form(""),
         # No channel key here: a message source cannot use the console.
         principal = authenticate(rt.db, kunci.strip() or None, None)
     except AuthError as exc:
+        limits.hit("login_ip", ip)
         return render(request, "login.html", {**ctx, "error": exc.message}, exc.status)
     if principal.key_id is None or principal.role == Role.CHANNEL:
+        limits.hit("login_ip", ip)
         return render(request, "login.html", {**ctx, "error": "Kunci kanal tidak dapat dipakai "
                                                              "untuk konsol petugas."}, 403)
     with rt.db.transaction() as s:
