@@ -1,10 +1,16 @@
-"""`lantunan serve`: run the API service (webhook, generic channel, officer queue, curation)."""
+"""`lantunan serve`: run the API service (webhook, generic channel, officer queue, curation);
+`lantunan admin new-key | keys`: issue or list API keys from the server's shell (a lost admin
+key cannot be recovered, since only its hash is stored: issue a new one, then revoke the old)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import socket
 import sys
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -30,7 +36,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     lines = [f"Lantunan API: {base}", f"  Konsol petugas & kurator: {base}/masuk",
              f"  Dokumentasi API (OpenAPI): {base}/docs",
              f"  Webhook WhatsApp: {base}/webhooks/whatsapp",
-             f"  Kesehatan: {base}/healthz · kesiapan: {base}/readyz"]
+             f"  Kesehatan: {base}/healthz · kesiapan: {base}/readyz",
+             f"  Folder data: {settings.data_dir.resolve()}"]
     if key:
         lines += ["", "  Kunci admin pertama (hanya ditampilkan SEKALI, simpan sekarang):",
                   f"    {key}",
@@ -50,8 +57,90 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_db():
+    """The settings and the migrated service database (created when missing)."""
+    from api.db import Database
+    from lantunan.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url)
+    db.migrate()
+    return settings, db
+
+
+def _db_text(settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.db_url).render_as_string(hide_password=True)
+
+
+def cmd_admin_new_key(args: argparse.Namespace) -> int:
+    """Issue a new API key (admin by default) straight in the database; audited."""
+    from api.audit import record
+    from api.auth import Role, create_key
+
+    name = args.name.strip()
+    if not name or len(name) > 100:
+        print("Nama wajib diisi (maks 100 karakter).", file=sys.stderr)
+        return 2
+    settings, db = _admin_db()
+    # Who did it, as far as the shell knows: the audit log names the OS user and host.
+    actor = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    try:
+        with db.transaction() as s:
+            row, key = create_key(s, name, Role(args.role), created_by=actor)
+            record(s, actor, "admin.create_key", "api_key", row.id, None,
+                   {"name": name, "role": args.role, "via": "cli"})
+            key_id = row.id
+    finally:
+        db.dispose()
+    print(f"Kunci {args.role} baru untuk '{name}' (id {key_id}), basis data {_db_text(settings)}:\n"
+          f"    {key}\n"
+          "Simpan sekarang: kunci hanya ditampilkan sekali. Kunci lama tetap berlaku; cabut di "
+          "konsol atau lewat POST /api/v1/users/<id>/revoke (lihat `lantunan admin keys`).")
+    return 0
+
+
+def cmd_admin_keys(args: argparse.Namespace) -> int:
+    """List API keys (hint only, never the key)."""
+    from sqlalchemy import select
+
+    from api.db import ApiKey
+
+    settings, db = _admin_db()
+    try:
+        with db.transaction() as s:
+            rows = [(k.id, k.name, k.role, k.key_hint, k.created_at, k.created_by, k.revoked_at)
+                    for k in s.scalars(select(ApiKey).order_by(ApiKey.id))]
+    finally:
+        db.dispose()
+    tz = ZoneInfo(settings.timezone)
+
+    def local(at: datetime) -> str:
+        # SQLite hands back naive UTC; PostgreSQL an aware datetime.
+        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        return at.astimezone(tz).strftime("%d-%m-%Y %H:%M %Z")
+
+    for kid, name, role, hint, created, by, revoked in rows:
+        state = f"dicabut {local(revoked)}" if revoked else "aktif"
+        print(f"{kid:>4}  {name:<24} {role:<8} …{hint:<5} dibuat {local(created)} "
+              f"oleh {by or '-'}  {state}")
+    print(f"\n{len(rows)} kunci di {_db_text(settings)}.")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `serve` to the `lantunan` command."""
+    """Add `serve` and `admin` to the `lantunan` command."""
+    pa = subparsers.add_parser("admin", help="kelola kunci API dari shell server")
+    asub = pa.add_subparsers(dest="admin_cmd", required=True)
+    pn = asub.add_parser("new-key", help="buat kunci API baru (mis. kunci admin yang hilang)")
+    pn.add_argument("--name", default="admin", help="nama pemegang kunci (bawaan: admin)")
+    pn.add_argument("--role", default="admin", choices=["admin", "officer", "curator", "channel"])
+    pn.set_defaults(func=cmd_admin_new_key)
+    pk = asub.add_parser("keys", help="daftar kunci API (tanpa kuncinya)")
+    pk.set_defaults(func=cmd_admin_keys)
+
     p = subparsers.add_parser("serve", help="jalankan layanan API (webhook WhatsApp, antrean "
                                             "petugas, kurasi)")
     p.add_argument("--host", default="127.0.0.1")

@@ -18,18 +18,52 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 STATUSES = ["berlaku", "diubah", "dicabut"]
 
 
-def _kb(args: argparse.Namespace):
+class KbMissing(Exception):
+    """A reading command found no knowledge base in the configured data directory."""
+
+
+def _data_dir(settings) -> str:
+    """The data directory as the user should see it: absolute, with where it came from."""
+    if os.environ.get("LANTUNAN_DATA_DIR"):
+        where = "dari LANTUNAN_DATA_DIR"
+    elif Path(settings.data_dir) != Path("data"):
+        where = "dari berkas .env"
+    else:
+        where = "bawaan ./data dari folder kerja; ubah dengan LANTUNAN_DATA_DIR"
+    return f"{Path(settings.data_dir).resolve()} ({where})"
+
+
+def _kb(args: argparse.Namespace, create: bool = False):
+    """The knowledge base of the configured data directory.
+
+    Reading commands never create an empty one (a command run from another folder used to
+    make ./data and answer "no results"): they name the folder they looked in and stop, and
+    warn on stderr when the knowledge base there is empty.
+    """
     from knowledge.store import KnowledgeBase
     from lantunan.settings import Settings
 
-    return KnowledgeBase(Settings())
+    settings = Settings()
+    if not create and not settings.catalog_path.is_file():
+        raise KbMissing(
+            f"Basis pengetahuan tidak ditemukan di {_data_dir(settings)}.\n"
+            "Jalankan `lantunan ingest <berkas atau folder>` untuk mengisinya, atau jalankan "
+            "perintah ini dengan LANTUNAN_DATA_DIR berisi folder data server, "
+            "mis. LANTUNAN_DATA_DIR=/srv/lantunan/data lantunan search \"...\".")
+    kb = KnowledgeBase(settings)
+    if not create and not kb.documents():
+        print(f"Peringatan: basis pengetahuan di {_data_dir(settings)} kosong; "
+              "isi dengan `lantunan ingest <berkas atau folder>`.", file=sys.stderr)
+    return kb
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files or folders; exit 1 when any file failed."""
     from ingest.pipeline import ingest_paths
 
-    kb = _kb(args)
+    kb = _kb(args, create=True)
+    if not args.quiet or not kb.documents():
+        print(f"Basis pengetahuan: {_data_dir(kb.settings)}", file=sys.stderr)
     report = ingest_paths(kb, [Path(p) for p in args.paths], status=args.status,
                           replaced_by=args.replaced_by, progress=not args.quiet)
     for r in report.results:
@@ -39,7 +73,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"{r.outcome:<9} {r.path} → {r.doc_id} ({r.kind}, {r.chunks} potongan)")
     s = kb.stats()
     print(f"\n{len(report.results) - len(report.failed)} berkas berhasil, {len(report.failed)} gagal; "
-          f"basis pengetahuan: {s['documents']} dokumen, {s['chunks']} potongan.")
+          f"basis pengetahuan: {s['documents']} dokumen, {s['chunks']} potongan "
+          f"di {_data_dir(kb.settings)}.")
     return 0 if report.ok else 1
 
 
@@ -85,11 +120,12 @@ def cmd_kb(args: argparse.Namespace) -> int:
         for d in docs:
             rep = f" → {d.replaced_by}" if d.replaced_by else ""
             print(f"{d.id:<28} {d.kind.value:<10} {d.status.value:<8}{rep} {d.chunk_count:>5} potongan  {d.short_name}")
-        print(f"\n{len(docs)} dokumen.")
+        print(f"\n{len(docs)} dokumen di {_data_dir(kb.settings)}.")
         return 0
     doc = kb.get_document(args.doc)
     if doc is None:
-        print(f"Dokumen '{args.doc}' tidak ditemukan (lihat `lantunan kb list`).", file=sys.stderr)
+        print(f"Dokumen '{args.doc}' tidak ditemukan di {_data_dir(kb.settings)} "
+              "(lihat `lantunan kb list`).", file=sys.stderr)
         return 2
     if args.kb_cmd == "show":
         print(f"{doc.short_name}: {doc.title}\nid {doc.id} · {doc.kind.value} · {doc.status.value}"
@@ -120,13 +156,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(draft.to_json(), ensure_ascii=False, indent=2))
         return 0
+    from api.web.format import label, reason_label
+
     print(draft.text)
-    print(f"\n— tindakan: {draft.action.value} · jenis: {draft.kind.value} · keyakinan: {draft.confidence:.2f}"
+    kinds = {"answer": "jawaban", "smalltalk": "sapaan", "handoff": "balasan sementara"}
+    print(f"\n— tindakan: {label(draft.action.value, 'action')} · jenis: "
+          f"{kinds.get(draft.kind.value, draft.kind.value)} · keyakinan: {draft.confidence:.0%}"
           f" · penyusun: {draft.drafter}")
     for c in draft.citations:
         print(f"  [{c.locator}] {c.quote[:160]}")
     for r in draft.reasons:
-        print(f"  alasan {r.code}: {r.message}")
+        # The responder's sentence when it wrote one, else the console's label; the code in
+        # brackets for whoever greps logs.
+        text = r.message if r.message and r.message != r.code else reason_label(r.code)
+        print(f"  alasan: {text} ({r.code})")
     if draft.holding_reply and draft.action.value == "handoff":
         print(f"\nBalasan sementara ke pemohon:\n{draft.holding_reply}")
     return 0
@@ -184,7 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KbMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
