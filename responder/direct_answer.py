@@ -75,6 +75,9 @@ _TYPE_WORDS_TEXT = {
     "yesno": "wajib harus boleh bisa dapat perlu dilarang",
 }
 _MAX_SENTENCE = 300
+# A piece this close to the best one (relevance ratio) may hold the answer: the cosine of a
+# short ayat can be low while its words are exactly the question's.
+_RELEVANT = 0.45
 _ON_TOPIC = 0.7  # weighted share of the question's words a sentence must hold to get a verdict
 _MAX_ITEM = 170
 _MAX_ITEMS = 8
@@ -197,8 +200,8 @@ def pick_direct(qtype: str, question: str, pieces: list[Piece], hits: list[Hit],
     topic = (rel.q_terms - _type_words(qtype)) or rel.q_terms
     scores = {id(p): _resolved_score(p, hits, rel) for p in pieces}
     best_rel = max(scores.values()) or 1.0
-    relevant = sorted((p for p in pieces if scores[id(p)] >= 0.55 * best_rel),
-                      key=lambda p: -scores[id(p)])[:10]
+    relevant = sorted((p for p in pieces if scores[id(p)] >= _RELEVANT * best_rel),
+                      key=lambda p: -scores[id(p)])[:12]
     cands: list[_Candidate] = []
     for p in relevant:
         prel = scores[id(p)] / best_rel
