@@ -62,7 +62,8 @@ def label(value: Any, table: str) -> str:
     """Indonesian label of a code from one of the tables above (the code when unknown)."""
     tables = {"action": ACTION_LABELS, "draft_status": DRAFT_STATUS_LABELS, "kind": KIND_LABELS,
               "doc_status": DOC_STATUS_LABELS, "message_status": MESSAGE_STATUS_LABELS,
-              "role": ROLE_LABELS, "decision": DECISION_LABELS}
+              "role": ROLE_LABELS, "decision": DECISION_LABELS,
+              "drafter": _DETAIL_VALUE_LABELS["drafter"]}
     return tables[table].get(str(value), str(value))
 
 
@@ -96,7 +97,11 @@ def parse_time(value: str | datetime | None) -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
-def local_time(value: str | datetime | None, tz: str, fmt: str = "%d-%m-%Y %H:%M") -> str:
+# The one date format of the console (and the CLI): day-month-year, 24-hour clock.
+DATE_TIME = "%d-%m-%Y %H:%M"
+
+
+def local_time(value: str | datetime | None, tz: str, fmt: str = DATE_TIME) -> str:
     """A timestamp in the office's time zone."""
     at = parse_time(value)
     return at.astimezone(ZoneInfo(tz)).strftime(fmt) if at else "–"
@@ -146,11 +151,150 @@ def actor_name(label_: str | None) -> str:
     """An audit actor label ("officer:Budi#3", "system") as people read it."""
     if not label_ or label_ == "system":
         return "Sistem"
+    if label_ == "whatsapp":
+        return "WhatsApp"
     role, _, rest = label_.partition(":")
     if not rest:
         return label_
+    if role == "cli":
+        return f"{rest} (baris perintah server)"
     name = rest.rsplit("#", 1)[0]
     return f"{name} ({ROLE_LABELS.get(role, role)})"
+
+
+# What each audit action means, in the officer's words. Families of actions with a variable
+# tail (decision.<action>, call.<event>, message.<type>_unmatched) are labelled by prefix.
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "auth.bootstrap_admin": "Kunci admin pertama dibuat",
+    "admin.create_key": "Kunci API dibuat",
+    "admin.revoke_key": "Kunci API dicabut",
+    "web.login": "Masuk konsol",
+    "web.logout": "Keluar konsol",
+    "officer.approve": "Draf disetujui dan dikirim",
+    "officer.edit": "Draf disunting dan dikirim",
+    "officer.reject": "Draf ditolak",
+    "officer.reply": "Balasan manual dikirim",
+    "officer.claim": "Percakapan diambil alih",
+    "officer.release": "Percakapan dilepas",
+    "kb.upload": "Dokumen diunggah",
+    "kb.remove": "Dokumen dihapus",
+    "kb.set_status": "Status dokumen diubah",
+    "kb.save_answer": "Jawaban tertinjau disimpan",
+    "kb.promote_edit": "Suntingan petugas dijadikan jawaban tertinjau",
+    "message.received": "Pesan masuk diterima",
+    "message.rejected": "Pesan masuk ditolak",
+    "message.rate_limited": "Pesan melewati batas kiriman",
+    "message.unsupported": "Jenis pesan tidak didukung",
+    "message.edited": "Pesan disunting pemohon",
+    "message.edit_after_answer": "Pesan disunting setelah dijawab",
+    "message.revoked": "Pesan dihapus pemohon",
+    "message.status": "Status kiriman diperbarui",
+    "message.unknown_settled": "Kiriman tak pasti dipastikan",
+    "message.failed": "Pesan gagal diproses",
+    "message.retry": "Pesan diproses ulang",
+    "message.requeued": "Pesan dikembalikan ke antrean proses",
+    "send.intent": "Pengiriman dimulai",
+    "send.attempt": "Percobaan kirim",
+    "send.sent": "Terkirim",
+    "send.failed": "Gagal dikirim",
+    "send.refused": "Pengiriman ditolak",
+    "send.interrupted": "Pengiriman terputus",
+}
+AUDIT_PREFIX_LABELS: dict[str, str] = {
+    "decision.": "Keputusan draf", "call.": "Panggilan WhatsApp", "message.": "Pesan",
+    "send.": "Pengiriman", "officer.": "Tindakan petugas", "kb.": "Basis pengetahuan",
+    "admin.": "Admin", "web.": "Konsol", "auth.": "Autentikasi",
+}
+# Detail keys as people read them; keys not listed keep their own name.
+AUDIT_DETAIL_KEYS: dict[str, str] = {
+    "name": "nama", "role": "peran", "via": "lewat", "source": "asal", "confidence": "keyakinan",
+    "reasons": "alasan", "reason": "alasan", "drafter": "penyusun", "message_id": "pesan",
+    "draft_id": "draf", "status": "status", "error": "galat", "errors": "galat",
+    "note": "catatan", "chunks": "potongan", "outcome": "hasil", "file": "berkas",
+    "replaced_by": "diganti oleh", "previous": "sebelumnya", "attempt": "percobaan ke",
+    "attempts": "percobaan", "channel": "kanal", "type": "jenis", "question": "pertanyaan",
+    "answer": "jawaban", "sent_text": "teks terkirim", "final_text": "teks akhir",
+    "original_text": "teks asli", "original": "asli", "redraft": "draf ulang",
+    "holding_suppressed": "balasan tunggu ditahan", "forced": "dipaksa", "duration": "durasi",
+    "bytes": "ukuran (bita)", "to": "kepada", "from": "dari", "by": "oleh",
+    "previous_owner": "pemegang sebelumnya", "previous_claim": "klaim sebelumnya",
+    "outbound_message_id": "pesan keluar", "external_id": "id eksternal", "wamid": "wamid",
+    "chars": "karakter", "removed": "dihapus", "applied": "diterapkan", "created": "dibuat",
+    "direction": "arah", "transport": "transport", "replied": "dibalas", "notice": "pemberitahuan",
+    "draft_withdrawn": "draf ditarik", "variants": "varian", "sources": "sumber", "where": "di",
+    "send_key": "kunci kirim", "at": "waktu",
+}
+_DETAIL_VALUE_LABELS = {
+    "via": {"cli": "baris perintah server"},
+    "source": {"generated": "dibuat otomatis", "settings": "dari pengaturan"},
+    "drafter": {"extractive": "kutipan otomatis (tanpa LLM)", "llm": "model bahasa (LLM)",
+                "reviewed": "jawaban tertinjau"},
+    "type": {"text": "teks", "image": "gambar", "document": "dokumen", "audio": "suara",
+             "video": "video", "sticker": "stiker", "location": "lokasi",
+             "interactive": "pilihan interaktif", "button": "tombol"},
+    "transport": {"stored": "disimpan untuk kanal umum", "graph": "WhatsApp"},
+    "outcome": {"added": "ditambahkan", "replaced": "diganti", "unchanged": "tidak berubah",
+                "failed": "gagal"},
+}
+
+
+AUDIT_TARGET_LABELS = {"api_key": "kunci API", "document": "dokumen", "draft": "draf",
+                       "message": "pesan", "conversation": "percakapan", "system": "sistem",
+                       "reviewed_answer": "jawaban tertinjau"}
+
+
+def audit_target(target_type: str | None, target_id: str | None) -> str:
+    """"draft 12" → "draf 12"."""
+    if not target_type:
+        return target_id or ""
+    name = AUDIT_TARGET_LABELS.get(target_type, target_type.replace("_", " "))
+    return f"{name} {target_id}" if target_id else name
+
+
+def audit_action(action: str | None) -> str:
+    """An audit action code as people read it ("officer.approve" → "Draf disetujui ...")."""
+    if not action:
+        return "–"
+    if action in AUDIT_ACTION_LABELS:
+        return AUDIT_ACTION_LABELS[action]
+    if action.startswith("decision."):
+        return f"Keputusan draf: {DECISION_LABELS.get(action[9:], action[9:])}"
+    for prefix, text in AUDIT_PREFIX_LABELS.items():
+        if action.startswith(prefix):
+            return f"{text}: {action[len(prefix):].replace('_', ' ')}"
+    return action
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if key == "confidence" and isinstance(value, (int, float)):
+        return percent(value)
+    if key == "role" and isinstance(value, str):
+        return ROLE_LABELS.get(value, value)
+    if key in ("reasons", "reason"):
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(reason_label(str(c)) for c in codes) or "–"
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, v) for v in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_detail_value(k, v)}" for k, v in value.items())
+    text = str(value)
+    text = _DETAIL_VALUE_LABELS.get(key, {}).get(text, text)
+    if key == "status":
+        text = MESSAGE_STATUS_LABELS.get(text, DOC_STATUS_LABELS.get(text, text))
+    text = mask_pii(text)  # the audit page is read over shoulders too: no NIK, phone, e-mail
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def audit_detail(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An audit entry's detail as (label, value) rows; empty values are left out."""
+    rows = []
+    for key, value in (detail or {}).items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        rows.append((AUDIT_DETAIL_KEYS.get(key, key.replace("_", " ")), _detail_value(key, value)))
+    return rows
 
 
 def percent(value: float | None) -> str:
@@ -165,6 +309,7 @@ def install(env: Any) -> None:
         "first_line": first_line, "duration": duration, "age": age,
         "window_text": window_text, "window_level": window_level, "percent": percent,
         "actor_name": actor_name, "local_time": local_time,
+        "audit_action": audit_action, "audit_detail": audit_detail, "audit_target": audit_target,
         # Lists (queue previews, curators' pages) never show NIK, NPWP, phone or e-mail.
         "mask_pii": mask_pii,
     })

@@ -3,7 +3,6 @@ audit log for admins."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -101,7 +100,7 @@ def dashboard(request: Request, hari: int = Query(14, ge=1, le=90),
     """Messages per day, outcomes, time to first answer, top handoff reasons."""
     rt = runtime_of(request)
     d = stats.dashboard(rt, hari)
-    day_rows = [(x.day.strftime("%d/%m"), x.inbound, x.outbound) for x in d.days]
+    day_rows = [(x.day.strftime("%d-%m"), x.inbound, x.outbound) for x in d.days]
 
     def share(rows: list[tuple[str, int]], table: str) -> list[tuple[str, float, str]]:
         total = sum(n for _, n in rows) or 1
@@ -136,9 +135,7 @@ def audit_page(request: Request, aksi: str | None = Query(None, max_length=64),
     with rt.db.transaction() as s:
         entries = [audit.entry_json(e) for e in audit.query(s, f)]
     for e in entries:
-        e["detail_text"] = json.dumps(e["detail"], ensure_ascii=False)[:600]
-        e["at_local"] = fmt.local_time(datetime.fromisoformat(e["at"]), rt.settings.timezone,
-                                       "%d-%m-%Y %H:%M:%S")
+        e["at_local"] = fmt.local_time(datetime.fromisoformat(e["at"]), rt.settings.timezone)
     return render(request, "audit.html", {
         "entries": entries, "aksi": aksi or "", "pelaku": pelaku or "",
         "percakapan": conv_id or "",

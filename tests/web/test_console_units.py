@@ -106,6 +106,28 @@ def test_display_helpers():
     assert fmt.percent(0.734) == "73%"
 
 
+def test_audit_entries_read_in_indonesian():
+    assert fmt.audit_action("officer.approve") == "Draf disetujui dan dikirim"
+    assert fmt.audit_action("decision.handoff") == "Keputusan draf: Diserahkan ke petugas"
+    assert fmt.audit_action("call.connect") == "Panggilan WhatsApp: connect"
+    assert fmt.audit_action("baru.sekali") == "baru.sekali"  # unknown: the code, never blank
+    assert fmt.actor_name("cli:root@server") == "root@server (baris perintah server)"
+    assert fmt.actor_name("whatsapp") == "WhatsApp"
+    rows = dict(fmt.audit_detail({
+        "confidence": 0.12, "reasons": ["low_confidence", "office_hours"], "drafter": "extractive",
+        "redraft": False, "to": "6281345674567", "note": None, "role": "officer", "via": "cli",
+        "question": "NIK saya 6371012345670001 kak", "extra_field": "x" * 300}))
+    assert rows["keyakinan"] == "12%" and rows["alasan"] == "Keyakinan rendah, Jam kerja"
+    assert rows["penyusun"] == "kutipan otomatis (tanpa LLM)" and rows["draf ulang"] == "tidak"
+    assert rows["peran"] == "Petugas" and rows["lewat"] == "baris perintah server"
+    assert "catatan" not in rows  # empty values are left out
+    assert "6371012345670001" not in rows["pertanyaan"] and "81345674567" not in rows["kepada"]
+    assert rows["extra field"].endswith("…") and len(rows["extra field"]) == 158
+    assert fmt.audit_target("draft", "12") == "draf 12" and fmt.audit_target(None, None) == ""
+    # One date format across the console (the audit page used to add seconds).
+    assert fmt.local_time("2026-12-02T07:03:39+00:00", "Asia/Makassar") == "02-12-2026 15:03"
+
+
 def _message(s, conv, direction, at, **kw):
     m = Message(conversation_id=conv.id, direction=direction, created_at=at,
                 received_at=at if direction == "in" else None, text="x", **kw)

@@ -224,7 +224,7 @@ def test_search_playground_shows_signal_scores_and_draft(web_server, login):
     fused = [float(hits.nth(i).locator("td[data-label=Gabungan]").inner_text())
              for i in range(hits.count())]
     assert fused == sorted(fused, reverse=True) and fused[0] > 0
-    signals = [first.locator(f"td[data-label={s}]").inner_text() for s in ("Dense", "BM25")]
+    signals = [first.locator(f"td[data-label={s}]").inner_text() for s in ("Makna", "Kata")]
     assert any(s != "–" for s in signals)
     draft = page.locator("#draft-result")
     # This test office is open around the clock: the page says the choice is impossible.

@@ -122,3 +122,47 @@ def test_empty_queue_says_how_to_try_it(offline_page: tuple[Any, list[str]],
     r = docs_server.client(ADMIN_KEY).post("/api/v1/messages", json=body)
     assert r.status_code == 202, r.text
     assert set(r.json()) == {"message_id", "conversation_id", "duplicate", "status_url"}
+
+
+def test_console_speaks_indonesian_and_has_an_icon(offline_page: tuple[Any, list[str]],
+                                                   docs_server: Server) -> None:
+    page, requests = offline_page
+    page.goto("/masuk")
+    page.get_by_label("Kunci API").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/antrian**")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon == "/static/favicon.svg"
+    assert docs_server.client(None).get(icon).headers["content-type"].startswith("image/svg")
+
+    # The audit log: Indonesian actions and readable details, one date format.
+    page.goto("/audit")
+    login_row = page.locator("tr[data-action='web.login']").first
+    assert "Masuk konsol" in login_row.inner_text()
+    assert "admin (Admin)" in login_row.locator("td[data-label=Pelaku]").inner_text()
+    boot = page.locator("tr[data-action='auth.bootstrap_admin']")
+    assert "asal" in boot.inner_text() and "dari pengaturan" in boot.inner_text()
+    assert "{" not in page.locator("table.audit").inner_text()  # no raw JSON
+    times = page.locator("td[data-label=Waktu]").all_inner_texts()
+    assert times and all(len(t) == 16 and t[2] == "-" and t[10] == " " for t in times), times
+    screenshot(page, "audit")
+    assert _outside(requests) == [], _outside(requests)
+
+
+def test_upload_control_is_indonesian(login: Any, tmp_path: Any) -> None:
+    """The browser's own file control says "Choose File"; ours says "Pilih berkas…" and shows
+    the chosen file's name (needs the sample-KB server: the page lists the documents)."""
+    page = login("curator")
+    page.goto("/basis-pengetahuan")
+    assert page.locator("label.file-btn[for=berkas]").inner_text() == "Pilih berkas…"
+    assert page.locator("#berkas-nama").inner_text() == "Belum ada berkas dipilih"
+    sop = tmp_path / "sop-contoh.md"
+    sop.write_text("# SOP Contoh\n\n## 1. Tujuan\n\nContoh.\n", encoding="utf-8")
+    page.get_by_label("Berkas (PDF, DOCX").set_input_files(str(sop))
+    assert page.locator("#berkas-nama").inner_text() == "sop-contoh.md"
+    # Every document's "Ganti berkas" control is ours too, and still found by its label.
+    row = page.locator("tr[data-doc]").first
+    row.locator("summary").click()
+    assert row.locator("label.file-btn").inner_text() == "Pilih berkas…"
+    assert row.get_by_label("Ganti berkas").count() == 1
+    screenshot(page, "kb-upload-picker")

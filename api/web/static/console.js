@@ -108,11 +108,24 @@
     });
   }
 
+  // --- file pickers: the chosen file's name beside the Indonesian "Pilih berkas" button ----
+  function filePickers() {
+    Array.prototype.forEach.call(document.querySelectorAll(".file-pick input[type=file]"), function (input) {
+      var name = document.getElementById(input.getAttribute("data-name-box"));
+      if (!name) return;
+      var empty = name.textContent;
+      input.addEventListener("change", function () {
+        name.textContent = input.files && input.files.length ? input.files[0].name : empty;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("queue");
     if (box && box.getAttribute("data-poll-url")) pollQueue(box);
     conversationKeys();
     formHelpers();
     citationSections();
+    filePickers();
   });
 })();
