@@ -31,6 +31,8 @@ REASON_LABELS: dict[str, str] = {
     "legal_dispute": "Sengketa hukum",
     "processing_error": "Gagal diproses",
     "attachment": "Ada lampiran",
+    "below_auto_threshold": "Belum cukup yakin untuk kirim otomatis",
+    "llm_citation_invalid": "Rujukan model tidak sah",
 }
 # Reasons that need care before anything is sent (shown in a warning colour).
 SERIOUS = {"complaint", "personal_data", "prompt_injection", "legal_dispute", "processing_error",
