@@ -46,7 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif settings.admin_key:
         lines.append("  Kunci admin: dari LANTUNAN_ADMIN_KEY.")
     else:
-        lines.append("  Kunci admin sudah dibuat pada start pertama (tidak ditampilkan lagi).")
+        lines.append("  Kunci admin sudah dibuat pada start pertama (tidak ditampilkan lagi); "
+                     "hilang? `lantunan admin new-key` membuat kunci baru.")
     if not settings.whatsapp_app_secret:
         lines.append("  PERINGATAN: LANTUNAN_WHATSAPP_APP_SECRET kosong — semua POST webhook "
                      "ditolak.")
