@@ -3,6 +3,9 @@
 The declared Content-Length is checked first; then the streamed bytes are counted while the
 body is buffered (chunked uploads declare no length), and the request is refused with 413 as
 soon as the limit is passed. Routes then read the buffered body as usual.
+
+Upload paths (those with a larger per-path limit) authenticate *before* buffering: 20 MB from
+anyone without a curator's credential is refused at the headers, not after it was read.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class BodyLimitMiddleware:
             return
         limit = self._limit_for(scope)
         headers = dict(scope.get("headers") or [])
+        if (scope.get("method", ""), scope.get("path", "")) in self.overrides:
+            refusal = await _upload_refusal(scope, headers)
+            if refusal is not None:
+                await refusal(send)
+                return
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
@@ -72,6 +80,59 @@ class BodyLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+async def _upload_refusal(scope: Scope, headers: dict[bytes, bytes]
+                          ) -> Callable[[Send], Awaitable[None]] | None:
+    """None when the caller may upload (a key or console session with kb:write); otherwise
+    the response to send instead of reading the body."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from api.auth import AuthError, Perm, authenticate, extract_key
+    from api.web.session import COOKIE, user_from_cookie
+
+    app = scope.get("app")
+    rt = getattr(getattr(app, "state", None), "runtime", None)
+    if rt is None:  # not mounted in our app: let the route decide
+        return None
+    text = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers.items()}
+    key = extract_key(text.get("authorization"), text.get("x-api-key"))
+    if key:
+        try:
+            principal = await run_in_threadpool(authenticate, rt.db, key,
+                                                rt.settings.channel_api_key)
+        except AuthError as exc:
+            status, message, code = exc.status, exc.message, exc.code
+            return lambda send: _error(send, status, message, code)
+    else:
+        cookie = _cookie(text.get("cookie", ""), COOKIE)
+        user = await run_in_threadpool(user_from_cookie, rt, cookie) if cookie else None
+        if user is None:
+            if scope.get("path", "").startswith("/api/"):
+                return lambda send: _error(send, 401, "Kredensial tidak ada: unggah dokumen "
+                                                      "perlu kunci kurator.", "missing_credential")
+            return _redirect_to_login
+        principal = user.principal
+    if not principal.can(Perm.KB_WRITE):
+        message = (f"Peran '{principal.role.value}' tidak berwenang mengunggah dokumen (perlu "
+                   "izin 'kb:write').")
+        return lambda send: _error(send, 403, message, "forbidden")
+    return None
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        k, _, v = part.strip().partition("=")
+        if k == name:
+            return v
+    return None
+
+
+async def _redirect_to_login(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", b"/masuk"), (b"content-length", b"0"),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _too_large(send: Send, limit: int) -> None:

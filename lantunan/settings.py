@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     )
     api_max_body_bytes: int = 1_000_000
     api_max_upload_bytes: int = 20_000_000
+    # Caps on what an upload may unpack to: a DOCX/XLSX is a zip (a 100 kB "zip bomb" can
+    # inflate to gigabytes), a PDF's page count drives parsing time.
+    upload_max_unpacked_bytes: int = 200_000_000
+    upload_max_zip_ratio: int = 200
+    upload_max_pdf_pages: int = 2000
     send_max_attempts: int = 4
     send_backoff: float = Field(default=0.5, description="First retry delay, doubled per retry.")
     send_timeout: float = 10.0

@@ -7,8 +7,10 @@ made first and audited right after it succeeded.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
+import zipfile
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -66,6 +68,80 @@ def _check_replacement(doc_id: str | None, replaced_by: str | None) -> None:
                            "bad_replaced_by")
 
 
+ZIP_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt")
+
+
+def check_upload_caps(settings: Any, name: str, data: bytes) -> None:
+    """Refuse, before any parsing, a zip-based file that unpacks too large (a zip bomb) and a
+    PDF with more pages than the office allows; 413 with the reason."""
+    lower = name.lower()
+    if lower.endswith(ZIP_EXTENSIONS) or data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, ValueError, OSError):
+            if lower.endswith(ZIP_EXTENSIONS):
+                raise ServiceError(422, f"{name}: berkas rusak (bukan arsip DOCX yang valid).",
+                                   "bad_file") from None
+            return
+        unpacked = sum(i.file_size for i in infos)
+        packed = max(1, sum(i.compress_size for i in infos))
+        if len(infos) > 10_000 or unpacked > settings.upload_max_unpacked_bytes \
+                or unpacked / packed > settings.upload_max_zip_ratio:
+            raise ServiceError(413, f"{name}: isi berkas terlalu besar setelah dibuka "
+                                    f"({unpacked} byte dari {len(data)} byte, {len(infos)} "
+                                    f"bagian); batas {settings.upload_max_unpacked_bytes} byte "
+                                    f"dan rasio {settings.upload_max_zip_ratio}:1.",
+                               "unpacked_too_large")
+    if lower.endswith(".pdf") or data[:5] == b"%PDF-":
+        from pypdf import PdfReader
+
+        try:
+            pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
+        except Exception:  # noqa: BLE001 (a broken PDF is the ingest's 422 to report)
+            return
+        if pages > settings.upload_max_pdf_pages:
+            raise ServiceError(413, f"{name}: {pages} halaman; batas "
+                                    f"{settings.upload_max_pdf_pages} halaman per berkas.",
+                               "too_many_pages")
+
+
+class _LockOnWrite:
+    """The knowledge base as ``ingest_file`` sees it during an upload: reads go straight
+    through (the catalog has its own lock); ``upsert`` first fills the vector cache outside the
+    KB lock, then takes the lock only for the switch, which then embeds nothing."""
+
+    def __init__(self, kb: Any, lock: Any) -> None:
+        self._kb = kb
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._kb, name)
+
+    def upsert(self, parsed: Any, progress: Any = None) -> str:
+        warm_vectors(self._kb, parsed.chunks)
+        with self._lock:
+            return self._kb.upsert(parsed, progress=progress)
+
+
+def warm_vectors(kb: Any, chunks: list[Any], batch: int = 16) -> int:
+    """Embed the units of ``chunks`` that the KB's vector cache lacks, without the KB lock (the
+    embedder serialises its own calls, so a draft's query waits one batch at most). Mirrors the
+    unit texts ``KnowledgeBase.upsert`` embeds; returns how many were embedded."""
+    from knowledge.models import content_hash
+    from knowledge.units import chunk_units
+
+    model = kb.embedder.name
+    texts = {content_hash(u.indexed): u.indexed for c in chunks for u in chunk_units(c)}
+    cached = kb.catalog.cached_vectors(model, sorted(texts))
+    todo = [(h, t) for h, t in texts.items() if h not in cached]
+    for i in range(0, len(todo), batch):
+        part = todo[i:i + batch]
+        vectors = kb.embedder.embed_passages([t for _, t in part])
+        kb.catalog.store_vectors(model, {h: v for (h, _), v in zip(part, vectors)})
+    return len(todo)
+
+
 def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
                     status: str | None = None, replaced_by: str | None = None) -> dict[str, Any]:
     """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason."""
@@ -80,11 +156,14 @@ def upload_document(rt: Runtime, principal: Principal, filename: str, data: byte
         raise ServiceError(422, f"{name}: berkas kosong.", "empty_file")
     st = _status(status)
     _check_replacement(doc_id_for(Path(name)), replaced_by)
+    check_upload_caps(rt.settings, name, data)
     with tempfile.TemporaryDirectory(prefix="lantunan-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        with rt.kb_lock:
-            result = ingest_file(kb, path, status=st, replaced_by=replaced_by or None)
+        # Parsing and embedding run outside the KB lock: applicant messages keep being drafted
+        # on the current index; the lock is held only for the atomic switch to the new chunks.
+        result = ingest_file(_LockOnWrite(kb, rt.kb_lock), path, status=st,
+                             replaced_by=replaced_by or None)
     if result.outcome == "failed":
         # The ingest error names the temp path: show the curator the name they uploaded.
         error = (result.error or "gagal").replace(str(path), name)
