@@ -30,7 +30,8 @@ SUMMARY_ROWS: list[tuple[str, str, str]] = [
     ("ece", "expected calibration error", "f3"),
     ("auto_send_precision", "auto-send precision at threshold", "pct"),
     ("n_auto_sent", "auto-sent drafts", "int"),
-    ("auto_sent_precision", "auto-sent precision", "pct"),
+    ("auto_sent_precision", "auto-sent precision (every fact present)", "pct"),
+    ("auto_send_coverage", "auto-send coverage (off-hours answer items sent alone)", "pct"),
     ("n_errors", "items that raised an error", "int"),
 ]
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -126,7 +126,7 @@ def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Set
         for c in draft.citations:
             chunk = kb.get_chunk(c.chunk_id)
             citations.append((c.quote, chunk.text if chunk else None))
-        timings = {k: float(v) for k, v in asdict(draft.timings).items()}
+        timings = {k: float(v) for k, v in draft.timings.items()}
         timings["total"] = total_ms
         items.append(score_item(
             qid=q.id, expected_action=q.expected_action, expected_reason=q.handoff_reason,
@@ -156,6 +156,15 @@ def run_baseline(questions: Sequence[Question], retriever: BaselineRetriever,
     return items
 
 
+def auto_send_threshold(settings: Settings) -> float:
+    """The auto-send threshold in force: the settings' override or the shipped model's."""
+    if settings.auto_send_threshold is not None:
+        return settings.auto_send_threshold
+    from responder.judge import shipped_judge
+
+    return shipped_judge().confidence.threshold
+
+
 def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = (),
              pipelines: Sequence[str] = ("lantunan", "baseline"), retrieval: str = "search",
              cache_path: Path | None = None, progress: bool = False) -> EvalRun:
@@ -182,7 +191,7 @@ def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = 
                       else "KnowledgeBase.search(Draft.normalised_message, k=10, "
                            "extra_queries=[question]), the responder's own search call"),
         "embedder": embedder.name,
-        "auto_send_threshold": settings.auto_send_threshold,
+        "auto_send_threshold": auto_send_threshold(settings),
         "started_at": started_at.isoformat(timespec="seconds"),
     }
     with tempfile.TemporaryDirectory(prefix="lantunan-eval-") as tmp:
@@ -205,7 +214,7 @@ def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = 
                     retriever.close()
     for name in ("lantunan", "baseline"):
         items = run.items.get(name)
-        run.results[name] = summarise(items, settings.auto_send_threshold) if items else None
+        run.results[name] = summarise(items, auto_send_threshold(settings)) if items else None
     if cache_path is not None:
         run.meta["vector_cache"] = {"path": str(cache_path), "hits": embedder.hits,
                                     "misses": embedder.misses}

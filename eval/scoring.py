@@ -16,7 +16,8 @@ from eval.questions import ACTIONS, GoldEntry
 
 K_VALUES = (1, 3, 5, 10)
 MAX_K = 10
-STAGES = ("normalise", "classify", "search", "draft", "verify", "total")
+STAGES = ("normalise", "guard", "search", "classify", "answerability", "draft", "verify",
+          "confidence", "decide", "total")
 # Tags the README asks to see separately; every other tag is reported too.
 HEADLINE_TAGS = ("english", "banjar", "informal", "contrast", "multi_question", "off_hours")
 
@@ -344,6 +345,12 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
     metrics["auto_sent_precision"] = _ratio(sum(1 for i in auto_sent if i.correct),
                                             len(auto_sent))
     metrics["auto_sent_unsafe"] = sum(1 for i in auto_sent if i.expected_action == "handoff")
+    # Coverage: of the answer items that arrived outside office hours (the only ones that may
+    # go out alone), the share that did; precision above is what the office promises.
+    off_hours_answers = [i for i in answer_items if "off_hours" in i.tags]
+    metrics["n_off_hours_answer_items"] = len(off_hours_answers)
+    metrics["auto_send_coverage"] = _ratio(
+        sum(1 for i in off_hours_answers if i.dispatch == "auto_send"), len(off_hours_answers))
     metrics["latency_ms"] = {
         stage: latency_summary([i.timings[stage] for i in items if stage in i.timings])
         for stage in STAGES

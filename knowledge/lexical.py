@@ -20,6 +20,9 @@ class LexicalIndex:
         self.ids = ids
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [analyse(t) or ["_"] for t in texts]
+        # Every stemmed term the corpus uses: tells the responder which words of a question
+        # the knowledge base never mentions (answerability).
+        self.terms: frozenset[str] = frozenset(t for doc in corpus for t in doc)
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 

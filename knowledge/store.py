@@ -91,6 +91,12 @@ class KnowledgeBase:
             vocab.update(words(c.index_text))
         return vocab
 
+    def known_terms(self) -> frozenset[str]:
+        """Every stemmed term the knowledge base's passages use (BM25's vocabulary)."""
+        self._refresh()
+        assert self._lexical is not None
+        return self._lexical.terms
+
     def stats(self) -> dict:
         """Counts for curators and health checks."""
         docs = self.documents()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lantunan.settings import Settings
 from responder.models import Action, DraftKind, Reason
 
 
@@ -18,9 +17,13 @@ class Decision:
 
 
 def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
-           settings: Settings, messages: dict[str, str]) -> Decision:
+           auto_send_threshold: float, queue_threshold: float,
+           messages: dict[str, str]) -> Decision:
     """Route a substantive draft (rule-triggered handoffs never reach here).
 
+    `confidence` is the calibrated probability that the draft carries every fact asked for;
+    `auto_send_threshold` was chosen on cross-validation for a stated precision (see
+    responder/judge/artefacts/confidence.json).
     - below `queue_threshold`: no grounded answer → handoff;
     - outside office hours, ≥ `auto_send_threshold`, verified, not from revoked law → auto_send;
     - during office hours, a draft worth reviewing → the officer queue;
@@ -32,19 +35,19 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
     def add(code: str) -> None:
         reasons.append(Reason(code, messages.get(code, code)))
 
-    if confidence < settings.queue_threshold:
+    if confidence < queue_threshold:
         add("low_confidence")
         return Decision(Action.HANDOFF, DraftKind.HANDOFF, reasons)
     if not verified:
         add("unverified_citation")
     if revoked:
         add("revoked_source")
-    safe = verified and not revoked and confidence >= settings.auto_send_threshold
+    safe = verified and not revoked and confidence >= auto_send_threshold
     if office_hours:
         add("office_hours")
         return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)
     if safe:
         return Decision(Action.AUTO_SEND, DraftKind.ANSWER, reasons)
-    if confidence < settings.auto_send_threshold:
+    if confidence < auto_send_threshold:
         add("below_auto_threshold")
     return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)

@@ -1,7 +1,8 @@
 """Word lists for normalising applicants' chat Indonesian, Banjar and English.
 
-Pure data: :mod:`responder.normalize` applies the maps, :mod:`responder.rules` reads the cue
-sets. Keys are lower-case tokens as the tokenizer yields them (letters, digits, inner hyphens).
+Pure data: :mod:`responder.normalize` applies the maps, :mod:`responder.social` reads the
+greeting sets (to answer a salam in kind). The decision whether to answer or hand off is
+learned (responder.judge), not read from these lists. Keys are lower-case tokens as the tokenizer yields them (letters, digits, inner hyphens).
 An empty replacement drops the token (question particles that carry no meaning for search).
 """
 
@@ -132,7 +133,6 @@ PHRASES: dict[str, str] = {
     "medium low": "menengah rendah", "medium high": "menengah tinggi",
     "medium-low": "menengah rendah", "medium-high": "menengah tinggi",
     "how long": "berapa lama", "how much": "berapa biaya", "how many": "berapa",
-    "shop house": "ruko", "palm oil": "kelapa sawit", "palm-oil": "kelapa sawit",
     "sole proprietor": "perseorangan", "small business": "usaha kecil",
     "micro business": "usaha mikro",
 }
@@ -144,10 +144,9 @@ ENGLISH_TERMS: dict[str, str] = {
     "fees": "biaya", "levy": "retribusi", "levies": "retribusi", "complaint": "pengaduan",
     "complaints": "pengaduan", "requirement": "persyaratan", "requirements": "persyaratan",
     "registration": "pendaftaran", "investment": "investasi", "approval": "persetujuan",
-    "certificate": "sertifikat", "environmental": "lingkungan", "shophouse": "ruko",
-    "shop-house": "ruko", "storey": "lantai", "storeys": "lantai", "two-storey": "dua lantai",
-    "three-storey": "tiga lantai", "sanction": "sanksi", "sanctions": "sanksi",
-    "revoked": "dicabut", "bakery": "toko roti", "whatsapp": "whatsapp",
+    "certificate": "sertifikat", "environmental": "lingkungan",
+    "sanction": "sanksi", "sanctions": "sanksi",
+    "revoked": "dicabut", "whatsapp": "whatsapp",
 }
 
 # General English words, mapped only when the message as a whole is English.
@@ -193,16 +192,7 @@ DOMAIN_TERMS: frozenset[str] = frozenset({
     "pengawasan", "sanksi", "pencabutan", "pembekuan", "importir", "kawasan", "industri",
 })
 
-# --- cue sets read by the classification rules --------------------------------------------
-# Words that put a message inside business licensing (used to keep out_of_scope narrow).
-LICENSING_TERMS: frozenset[str] = frozenset({
-    "izin", "izinnya", "perizinan", "nib", "oss", "rba", "kbli", "kkpr", "pkkpr", "pbg", "slf",
-    "imb", "sppl", "ukl", "upl", "ukl-upl", "amdal", "lkpm", "umku", "dpmptsp", "dpmptsptk",
-    "retribusi", "pnbp", "rdtr", "simbg", "pma", "pmdn", "investasi", "persetujuan",
-    "perseorangan", "pengaduan", "pelayanan", "layanan", "dinas", "siup", "tdp", "halal", "sni",
-    "berusaha", "importir", "maklumat",
-})
-
+# --- word classes the normaliser knows (never misspellings) ----------------------------------
 # Polite address terms and chat particles: never content.
 ADDRESS_TERMS: frozenset[str] = frozenset({
     "pak", "bapak", "bu", "ibu", "kak", "kakak", "mas", "mbak", "bang", "abang", "admin", "gan",
@@ -229,11 +219,6 @@ FUNCTION_WORDS: frozenset[str] = frozenset({
     "pesan", "chat", "maksudnya", "gimana", "lagi", "ulang", "sekali", "tolong",
     "please", "help", "question", "any", "update", "news", "so", "what", "how", "about", "that",
     "the", "is", "it", "and", "ok", "test", "tes", "ping", "p", "halo",
-})
-# Words that point back to an earlier, unseen exchange.
-BACK_REFERENCES: frozenset[str] = frozenset({
-    "kemarin", "tadi", "sebelumnya", "tersebut", "lanjutannya", "kelanjutannya", "yang",
-    "lanjut", "itu", "update", "kabarnya", "hasilnya", "dijawab", "dibalas", "dikirim", "terkirim",
 })
 # Chat pings that ask for attention without saying anything.
 PINGS: frozenset[str] = frozenset({"p", "ping", "test", "tes", "testing", "hallo", "halo"})
@@ -276,13 +261,8 @@ ASK_OPENERS: tuple[str, ...] = (
 
 # Common English words never to be "corrected" towards Indonesian vocabulary.
 ENGLISH_COMMON: frozenset[str] = ENGLISH_MARKERS | frozenset(
-    "hello plan planning open opening small bakery says say said right just issued issue "
-    "malaysian company palm oil minimum maximum value per digit location business licence "
-    "licences license licenses need needs start starting operating operate before after "
-    "building construction point phone person real talk rather explain case would like "
-    "friday sunday monday service hours office your please thank thanks much shop house "
-    "storey two three one five ten days day week month year time it's i'm i'd can't don't "
-    "also only any other more most some such than then them they their there here very "
-    "get got give make made take know think see look come go new old good great same first "
-    "last long little own high low medium risk fee fees cost costs tax loan bank".split()
+    "hello please thank thanks much also only any other more most some such than then them "
+    "they their there here very get got give make made take know think see look come go new "
+    "old good great same first last long little own high low need needs say said just "
+    "it's i'm i'd can't don't one two three five ten day days week month year time".split()
 )

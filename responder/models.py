@@ -44,17 +44,6 @@ class Citation:
 
 
 @dataclass
-class StageTimings:
-    """Milliseconds spent per pipeline stage (for eval latency reports)."""
-
-    normalise: float = 0.0
-    classify: float = 0.0
-    search: float = 0.0
-    draft: float = 0.0
-    verify: float = 0.0
-
-
-@dataclass
 class Draft:
     """Everything an officer (or the auto-sender) needs to act on one message."""
 
@@ -72,7 +61,8 @@ class Draft:
     holding_reply: str | None = None  # sent to the applicant on handoff
     answer_text: str | None = None  # the substantive answer kept for the officer on handoff
     hit_chunk_ids: list[str] = field(default_factory=list)  # retrieval order, for eval
-    timings: StageTimings = field(default_factory=StageTimings)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per pipeline step
+    signals: dict[str, float] = field(default_factory=dict)  # what the learned judgements read
 
     @property
     def reason_codes(self) -> list[str]:
@@ -99,5 +89,6 @@ class Draft:
             "original_message": self.original_message,
             "normalised_message": self.normalised_message,
             "received_at": self.received_at.isoformat() if self.received_at else None,
-            "timings_ms": asdict(self.timings),
+            "timings_ms": dict(self.timings),
+            "signals": {k: round(v, 4) for k, v in self.signals.items()},
         }

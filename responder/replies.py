@@ -14,7 +14,7 @@ from lantunan.settings import Settings
 from responder.models import Reason
 from responder.normalize import Normalised
 from responder.office_hours import closing_time, is_office_hours, next_opening
-from responder.rules.social import analyse_social
+from responder.social import analyse_social
 
 # One sentence per reason code, shown to officers beside the draft.
 REASON_MESSAGES: dict[str, str] = {
@@ -67,6 +67,18 @@ REASON_MESSAGES: dict[str, str] = {
     ),
     "llm_failed": (
         "Model bahasa gagal menyusun draf (tidak tersedia atau galat); jawaban perlu disusun petugas."
+    ),
+    "llm_dont_know": (
+        "Model bahasa menyatakan rujukan yang ditemukan tidak cukup untuk menjawab; draf disusun "
+        "dari kutipan sumber dan perlu diperiksa petugas."
+    ),
+    "llm_citation_invalid": (
+        "Draf model bahasa merujuk sumber yang tidak ada di antara rujukan yang diberikan; draf "
+        "itu dibuang dan diganti kutipan sumber."
+    ),
+    "below_auto_threshold": (
+        "Keyakinan bahwa draf memuat semua yang ditanyakan belum cukup untuk dikirim otomatis; "
+        "draf menunggu pemeriksaan petugas."
     ),
     "office_hours": (
         "Pesan diterima pada jam kerja; draf menunggu persetujuan petugas sebelum dikirim."

@@ -1,6 +1,6 @@
 """What a message says socially: salam, greeting, thanks, acknowledgement, and what is left.
 
-Shared by the smalltalk and unclear rules and by :func:`responder.replies.smalltalk_reply`
+Read by :func:`responder.replies.smalltalk_reply`
 (which answers a salam with "Waalaikumsalam" and thanks with "sama-sama").
 """
 

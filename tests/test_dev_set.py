@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from eval.questions import load_questions
-from eval.runner import run_lantunan
+from eval.runner import auto_send_threshold, run_lantunan
 from eval.scoring import first_hit_rank, hit_at_k, mean_reciprocal_rank, summarise
 from ingest.pipeline import ingest_paths
 from knowledge.store import KnowledgeBase
@@ -75,7 +75,7 @@ def test_retrieval_hit_at_5(dev_kb: KnowledgeBase, questions) -> None:
 def test_responder_on_dev_set(dev_kb: KnowledgeBase, questions) -> None:
     settings = dev_kb.settings
     items = run_lantunan(questions, dev_kb, settings)
-    m = summarise(items, settings.auto_send_threshold)
+    m = summarise(items, auto_send_threshold(settings))
     reasons = Counter((i.expected_reason, (i.reason_codes or ["-"])[0]) for i in items
                       if i.expected_action == "handoff")
     print(f"\naction accuracy {m['action_accuracy']:.3f}  unsafe {m['unsafe']}  "

@@ -74,11 +74,12 @@ def responder(kb: KnowledgeBase, server: FakeOpenAI) -> Responder:
     """A responder whose LLM is the fake server (1 s timeout)."""
     server.clear_requests()
     server.set_chat("tidak tahu")
-    # The confidence model is calibrated on e5 similarities; this KB uses a toy word-count
-    # embedder, so the thresholds are opened up to test the LLM path's mechanics alone.
+    # The answerability and confidence probes are calibrated on e5 similarities; this KB uses
+    # a toy word-count embedder, so the thresholds are opened up to test the LLM path's
+    # mechanics alone.
     settings = kb.settings.model_copy(update={
         "llm_base_url": server.base_url, "llm_model": "fake-chat", "llm_timeout": 1.0,
-        "auto_send_threshold": 0.0, "queue_threshold": 0.0})
+        "auto_send_threshold": 0.0, "queue_threshold": 0.0, "answerability_threshold": 0.0})
     return Responder(kb, settings)
 
 

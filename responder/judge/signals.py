@@ -1,0 +1,70 @@
+"""Numeric signals the answerability and confidence probes read (named, so reasons can cite them).
+
+Retrieval signals say whether the knowledge base holds something on the question; draft
+signals say how much of the question the draft carries. Both are cheap: they reuse the
+scores search already computed and the stemmer's cache.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from knowledge.models import DocKind, Hit
+from knowledge.textproc import analyse
+
+QTYPES = ("duration", "amount", "who", "list", "definition", "how", "yesno", "other")
+DRAFTERS = ("reviewed_answer", "extractive", "llm")
+ANSWERABILITY_FEATURES = ["dense_top", "dense_gap", "bm25_top", "term_coverage",
+                          "unknown_terms", "n_terms", "faq_match", "kind_regulation"]
+CONFIDENCE_FEATURES = ANSWERABILITY_FEATURES + [
+    "fused_margin", "draft_coverage", "draft_dense", "n_citations", "draft_chars",
+    "p_answer", "has_direct", "direct_coverage", "direct_number"] + [f"qtype_{q}" for q in QTYPES] + [f"drafter_{d}" for d in DRAFTERS]
+
+
+def _terms(text: str) -> set[str]:
+    return {t for t in analyse(text) if not t.isdigit() and len(t) > 2}
+
+
+def retrieval_signals(query: str, hits: list[Hit], known_terms: frozenset[str]) -> dict[str, float]:
+    """How well the top passages match the question, and how much of it the KB never mentions."""
+    q = _terms(query)
+    top = hits[:3]
+    dense = sorted((h.scores.get("dense", 0.0) for h in hits[:8]), reverse=True) or [0.0]
+    bm25 = max((h.scores.get("bm25", 0.0) for h in hits[:8]), default=0.0)
+    seen: set[str] = set()
+    for h in top:
+        seen |= _terms(h.chunk.text)
+    return {
+        "dense_top": dense[0],
+        "dense_gap": dense[0] - (dense[1] if len(dense) > 1 else 0.0),
+        "bm25_top": math.log1p(max(bm25, 0.0)),
+        "term_coverage": len(q & seen) / len(q) if q else 0.0,
+        "unknown_terms": len(q - known_terms) / len(q) if q else 1.0,
+        "n_terms": math.log1p(len(q)),
+        "faq_match": float(any(h.reviewed_answer is not None for h in top)),
+        "kind_regulation": float(bool(top) and top[0].doc.kind == DocKind.REGULATION),
+    }
+
+
+def draft_signals(base: dict[str, float], hits: list[Hit], *, coverage: float, dense: float,
+                  n_citations: int, chars: int, drafter: str, qtype: str, p_answer: float,
+                  answerability: float, question: str = "", direct: str = "") -> dict[str, float]:
+    """Retrieval signals plus what the draft carries (for the confidence probe)."""
+    out = dict(base)
+    out.update({
+        "fused_margin": (hits[0].score - hits[1].score) * 100 if len(hits) > 1 else 0.0,
+        "draft_coverage": coverage, "draft_dense": dense, "n_citations": float(n_citations),
+        "draft_chars": math.log1p(chars), "p_answer": p_answer, "answerability": answerability,
+        # The direct-answer line: found at all, how much of the question it speaks to, and
+        # whether it states a figure (what duration and amount questions ask for).
+        "has_direct": float(bool(direct.strip())),
+        "direct_coverage": (len(_terms(question) & _terms(direct)) / len(_terms(question))
+                            if direct and _terms(question) else 0.0),
+        "direct_number": float(bool(re.search(r"\d", direct))),
+    })
+    for q in QTYPES:
+        out[f"qtype_{q}"] = float((qtype or "other") == q)
+    for d in DRAFTERS:
+        out[f"drafter_{d}"] = float(drafter == d)
+    return out

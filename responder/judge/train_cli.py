@@ -1,0 +1,105 @@
+"""`lantunan train`: retrain the intent model and the answerability/confidence probes.
+
+    lantunan train                              # intent + probes, written to the package
+    lantunan train intent --out DIR             # only the intent model
+    lantunan train probes --corpus ../shared/corpus
+    lantunan train intent --quick --out DIR     # refit with the shipped hyper-parameters
+
+Probes need a knowledge base holding the shared corpus: `--corpus DIR` ingests it into a
+store under `--store` (kept between runs, so only changed documents are embedded again);
+without --corpus the configured store is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from responder.judge.data import DEFAULT_DIR, TrainingDataError
+from responder.judge.intent import ARTEFACT_DIR, CLASSES, IntentModel
+from responder.judge.metrics import format_report
+
+
+def _train_intent(args: argparse.Namespace, out: Path) -> IntentModel:
+    from responder.judge.train_intent import train_intent
+
+    quick = IntentModel.load(ARTEFACT_DIR) if args.quick else None
+    result = train_intent(Path(args.data), quick_from=quick)
+    if result.report:
+        r = result.report
+        print("\nIntent model, 5-fold cross-validation on the training messages:")
+        print(format_report(r, CLASSES))
+        print(f"\nroute accuracy {r['route_accuracy']}, handoff recall {r['handoff_recall']}, "
+              f"handoff precision {r['handoff_precision']}, answers handed off "
+              f"{r['answers_handed_off']}, handoffs answered {r['handoffs_answered']}, "
+              f"look-alike sides {r['lookalike_sides_cv']}, ECE {r['ece_top_class']}, "
+              f"temperature {r['temperature']}, handoff threshold {r['handoff_threshold']}")
+    result.model.save(out)
+    print(f"intent model written to {out}")
+    return result.model
+
+
+def _train_probes(args: argparse.Namespace, out: Path, intent: IntentModel | None) -> None:
+    from ingest.pipeline import ingest_paths
+    from knowledge.store import KnowledgeBase
+    from lantunan.settings import Settings
+    from responder.judge import Judge
+    from responder.judge.probe import LinearProbe
+    from responder.judge.train_probes import train_probes
+    from responder.pipeline import Responder
+
+    settings = Settings()
+    if args.corpus:
+        store = Path(args.store)
+        store.mkdir(parents=True, exist_ok=True)
+        settings = settings.model_copy(update={"data_dir": store, "chroma_url": None})
+        kb = KnowledgeBase(settings)
+        report = ingest_paths(kb, [Path(p) for p in args.corpus], progress=True)
+        if not report.ok:
+            raise SystemExit("; ".join(f.error for f in report.failed))
+    else:
+        kb = KnowledgeBase(settings)
+    if not kb.documents():
+        raise SystemExit(f"{settings.data_dir}: knowledge base is empty; give --corpus DIR")
+    neutral = LinearProbe(names=[], mean=[], scale=[], weights=[], bias=0.0, threshold=0.0)
+    judge = Judge(intent or IntentModel.load(out if (out / "intent.npz").exists() else ARTEFACT_DIR),
+                  neutral, neutral)
+    responder = Responder(kb, settings.model_copy(update={"llm_base_url": None}), judge)
+    result = train_probes(responder, Path(args.data))
+    print("\nAnswerability probe (cross-validated):", json.dumps(result.report["answerability"]))
+    print("Confidence probe (cross-validated):", json.dumps(result.report["confidence"]))
+    result.answerability.save(out / "answerability.json")
+    result.confidence.save(out / "confidence.json")
+    print(f"probes written to {out}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train what `args.what` names and write the artefacts to --out (the package by default)."""
+    out = Path(args.out) if args.out else ARTEFACT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    if out != ARTEFACT_DIR and args.what == "probes" and not (out / "intent.npz").exists():
+        for name in ("intent.npz", "intent.json"):
+            shutil.copy(ARTEFACT_DIR / name, out / name)
+    try:
+        intent = _train_intent(args, out) if args.what in ("all", "intent") else None
+        if args.what in ("all", "probes"):
+            _train_probes(args, out, intent)
+    except TrainingDataError as exc:
+        print(f"galat data latih: {exc}")
+        return 2
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `train` subcommand."""
+    p = subparsers.add_parser("train", help="latih ulang model keputusan (intent, keterjangkauan, keyakinan)")
+    p.add_argument("what", nargs="?", choices=["all", "intent", "probes"], default="all")
+    p.add_argument("--data", default=str(DEFAULT_DIR), help="folder data latih (default: training/)")
+    p.add_argument("--out", help="folder artefak (default: artefak bawaan paket)")
+    p.add_argument("--quick", action="store_true",
+                   help="tanpa validasi silang: pakai hiper-parameter artefak bawaan")
+    p.add_argument("--corpus", nargs="*", help="dokumen untuk basis pengetahuan latih (probes)")
+    p.add_argument("--store", default=".cache/train-store", help="folder basis pengetahuan latih")
+    p.set_defaults(func=cmd_train)
