@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
 from api.services import curation
+from api.services.jobs import jobs_of
 from api.validation import DbId
 
 router = APIRouter(prefix="/api/v1", tags=["curation"])
@@ -39,18 +43,35 @@ def list_documents(rt: Runtime = Depends(runtime), _: Principal = Depends(reader
     return curation.list_documents(rt)
 
 
-@router.post("/documents", status_code=201, summary="Upload or replace a document")
+@router.post("/documents", status_code=201, summary="Upload or replace a document",
+             responses={202: {"description": "Queued as a background job (background=true)"}})
 async def upload_document(
     file: UploadFile = File(..., description="PDF, DOCX, MD, TXT, HTML, FAQ YAML/CSV"),
     status: str | None = Form(None, pattern="^(berlaku|diubah|dicabut)$"),
     replaced_by: str | None = Form(None, max_length=200),
+    background: bool = Form(False, description="Answer 202 at once; follow the job at "
+                                               "/api/v1/upload-jobs/{job_id}."),
     rt: Runtime = Depends(runtime), who: Principal = Depends(writer),
-) -> dict:
+) -> Any:
     """Ingest the file (same pipeline as `lantunan ingest`); a bad file is a 422 with the
-    ingest error."""
+    ingest error. With ``background=true`` the checks that need no parsing run now and the
+    ingest runs as a job."""
     data = await file.read()
+    if background:
+        job = await run_in_threadpool(jobs_of(rt).submit, who, file.filename or "", data,
+                                      status, replaced_by)
+        return JSONResponse({**job.to_json(), "status_url": f"/api/v1/upload-jobs/{job.id}"},
+                            status_code=202)
     return await run_in_threadpool(curation.upload_document, rt, who, file.filename or "",
                                    data, status, replaced_by)
+
+
+@router.get("/upload-jobs/{job_id}", summary="Progress of a background upload")
+def upload_job(job_id: str = Path(max_length=64, pattern="^[0-9a-f]+$"),
+               rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> dict:
+    """Stage (queued, parsing, embedding, switching, done, failed), units embedded of total,
+    and the result or error."""
+    return jobs_of(rt).get(job_id).to_json()
 
 
 @router.delete("/documents/{doc_id}", summary="Remove a document")

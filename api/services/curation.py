@@ -111,20 +111,23 @@ class _LockOnWrite:
     through (the catalog has its own lock); ``upsert`` first fills the vector cache outside the
     KB lock, then takes the lock only for the switch, which then embeds nothing."""
 
-    def __init__(self, kb: Any, lock: Any) -> None:
+    def __init__(self, kb: Any, lock: Any, report: Any = None) -> None:
         self._kb = kb
         self._lock = lock
+        self._report = report
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kb, name)
 
     def upsert(self, parsed: Any, progress: Any = None) -> str:
-        warm_vectors(self._kb, parsed.chunks)
+        warm_vectors(self._kb, parsed.chunks, report=self._report)
+        if self._report:
+            self._report("switching", -1, -1)  # -1: keep the embedding counts
         with self._lock:
             return self._kb.upsert(parsed, progress=progress)
 
 
-def warm_vectors(kb: Any, chunks: list[Any], batch: int = 16) -> int:
+def warm_vectors(kb: Any, chunks: list[Any], batch: int = 16, report: Any = None) -> int:
     """Embed the units of ``chunks`` that the KB's vector cache lacks, without the KB lock (the
     embedder serialises its own calls, so a draft's query waits one batch at most). Mirrors the
     unit texts ``KnowledgeBase.upsert`` embeds; returns how many were embedded."""
@@ -136,33 +139,52 @@ def warm_vectors(kb: Any, chunks: list[Any], batch: int = 16) -> int:
     cached = kb.catalog.cached_vectors(model, sorted(texts))
     todo = [(h, t) for h, t in texts.items() if h not in cached]
     for i in range(0, len(todo), batch):
+        if report:
+            report("embedding", i, len(todo))
         part = todo[i:i + batch]
         vectors = kb.embedder.embed_passages([t for _, t in part])
         kb.catalog.store_vectors(model, {h: v for (h, _), v in zip(part, vectors)})
+    if report:
+        report("embedding", len(todo), len(todo))
     return len(todo)
 
 
-def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
-                    status: str | None = None, replaced_by: str | None = None) -> dict[str, Any]:
-    """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason."""
-    from ingest.pipeline import doc_id_for, ingest_file
+def check_upload(rt: Runtime, filename: str, data: bytes, status: str | None = None,
+                 replaced_by: str | None = None) -> str:
+    """Everything about an upload that can be refused before ingesting it; the safe name."""
+    from ingest.pipeline import doc_id_for
 
-    kb = rt.require_kb()
+    rt.require_kb()
     name = _SAFE_NAME.sub("_", Path(filename or "").name).strip(" .")
     if not name or "." not in name:
         raise ServiceError(422, "Nama berkas harus memiliki ekstensi (mis. .pdf, .docx, .md, "
                                 ".txt, .html, .yaml, .csv).", "bad_filename")
     if not data:
         raise ServiceError(422, f"{name}: berkas kosong.", "empty_file")
-    st = _status(status)
+    _status(status)
     _check_replacement(doc_id_for(Path(name)), replaced_by)
     check_upload_caps(rt.settings, name, data)
+    return name
+
+
+def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
+                    status: str | None = None, replaced_by: str | None = None,
+                    report: Any = None) -> dict[str, Any]:
+    """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason.
+    ``report(stage, done, total)`` hears the progress (parsing, embedding, switching)."""
+    from ingest.pipeline import ingest_file
+
+    name = check_upload(rt, filename, data, status, replaced_by)
+    kb = rt.require_kb()
+    st = _status(status)
+    if report:
+        report("parsing", 0, 0)
     with tempfile.TemporaryDirectory(prefix="lantunan-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
         # Parsing and embedding run outside the KB lock: applicant messages keep being drafted
         # on the current index; the lock is held only for the atomic switch to the new chunks.
-        result = ingest_file(_LockOnWrite(kb, rt.kb_lock), path, status=st,
+        result = ingest_file(_LockOnWrite(kb, rt.kb_lock, report), path, status=st,
                              replaced_by=replaced_by or None)
     if result.outcome == "failed":
         # The ingest error names the temp path: show the curator the name they uploaded.

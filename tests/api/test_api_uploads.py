@@ -141,3 +141,35 @@ def test_console_upload_checks_session_before_body(server):
     assert "sop-konsol" in names
     # Leave the shared server's knowledge base as it was for the other tests.
     assert server.client().delete("/api/v1/documents/sop-konsol").status_code == 200
+
+
+def test_background_upload_job_reports_progress(server):
+    """background=true: 202 with a job at once; the job moves through parsing, embedding and
+    switching to done, and the document is then listed."""
+    # Fresh text each run: cached vectors of an earlier run would leave nothing to embed.
+    body = _big_sop(30).replace(b"Ketentuan", f"Ketentuan-{time.time_ns()}".encode())
+    r = server.client().post("/api/v1/documents", files={"file": ("sop-uji-latar.md", body)},
+                             data={"background": "true"})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["stage"] in ("queued", "parsing", "embedding", "switching", "done")
+    stages = set()
+
+    def finished():
+        j = server.client().get(job["status_url"]).json()
+        stages.add(j["stage"])
+        return j if j["stage"] in ("done", "failed") else None
+
+    final = wait_until(finished, 300, interval=0.05)
+    assert final and final["stage"] == "done", final
+    assert final["result"]["chunks"] >= 10 and final["total"] >= 10
+    assert final["done"] == final["total"]
+    assert stages & {"parsing", "embedding", "switching"}, stages
+    names = [d["id"] for d in server.client().get("/api/v1/documents").json()]
+    assert "sop-uji-latar" in names
+    # Checks that need no parsing still answer at once; unknown jobs are 404.
+    r = server.client().post("/api/v1/documents", files={"file": ("tanpa-ekstensi", b"x")},
+                             data={"background": "true"})
+    assert r.status_code == 422
+    assert server.client().get("/api/v1/upload-jobs/" + "0" * 32).status_code == 404
+    assert server.client().delete("/api/v1/documents/sop-uji-latar").status_code == 200
