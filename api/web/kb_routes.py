@@ -183,7 +183,7 @@ def playground(request: Request, q: str = Query("", max_length=1000),
                waktu: str = Query("sekarang", max_length=12),
                user: WebUser = Depends(page_user(Perm.KB_WRITE))) -> Response:
     """Fused hits with per-signal scores, and the draft the responder would write."""
-    from responder.pipeline import SEARCH_K
+    from responder.steps import SEARCH_K
 
     rt = runtime_of(request)
     hits, draft, at, possible = [], None, None, True
