@@ -294,7 +294,8 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
     bins = calibration_bins([i.confidence for i in substantive], [i.correct for i in substantive],
                             n_bins)
     over = [i for i in substantive if i.confidence >= auto_send_threshold]
-    auto_sent = [i for i in items if i.dispatch == "auto_send"]
+    # Answers sent alone (small-talk replies go out alone too, but carry no facts).
+    auto_sent = [i for i in items if i.dispatch == "auto_send" and i.substantive]
     n_citations = sum(i.citations for i in items)
 
     metrics: dict = {

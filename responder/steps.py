@@ -144,7 +144,7 @@ def confidence_step(r: Responder, ctx: AnswerContext) -> None:
         base, ctx.hits, coverage=ctx.coverage, dense=ctx.dense, n_citations=len(ctx.citations),
         chars=len(ctx.draft_text or ""), drafter=ctx.drafter, qtype=ctx.qtype,
         p_answer=ctx.signals.get("p_answer", 1.0), answerability=ctx.answerability or 0.0,
-        question=ctx.query, direct=ctx.direct)
+        question=ctx.query, direct=ctx.direct, used=ctx.used_hits)
     ctx.confidence_features = features
     ctx.confidence = r.judge.confidence.probability(features)
     ctx.signals.update({k: v for k, v in features.items() if not k.startswith(("qtype_", "drafter_"))})
@@ -156,7 +156,9 @@ def decide_step(r: Responder, ctx: AnswerContext) -> None:
     revoked = [ctx.hits[i] for i in ctx.used_hits if i < len(ctx.hits) and ctx.hits[i].revoked]
     text = ctx.draft_text or ""
     if revoked:
-        text = r.revoked_notice(revoked) + "\n\n" + text
+        # The direct answer stays the first line; the warning follows it at once.
+        head, sep, rest = text.partition("\n\n")
+        text = f"{head}\n\n{r.revoked_notice(revoked)}" + (f"\n\n{rest}" if sep else "")
     decision = decide(ctx.confidence, ctx.office_hours, ctx.verified, bool(revoked),
                       r.auto_send_threshold, ctx.settings.queue_threshold, REASON_MESSAGES)
     reasons = ctx.reasons + decision.reasons

@@ -19,7 +19,25 @@ ANSWERABILITY_FEATURES = ["dense_top", "dense_gap", "bm25_top", "term_coverage",
                           "unknown_terms", "n_terms", "faq_match", "kind_regulation"]
 CONFIDENCE_FEATURES = ANSWERABILITY_FEATURES + [
     "fused_margin", "draft_coverage", "draft_dense", "n_citations", "draft_chars",
-    "p_answer", "has_direct", "direct_coverage", "direct_number"] + [f"qtype_{q}" for q in QTYPES] + [f"drafter_{d}" for d in DRAFTERS]
+    "p_answer", "has_direct", "direct_coverage", "direct_number", "direct_shape",
+    "dense_agrees", "bm25_agrees", "quotes_top", "passages_used"] + [f"qtype_{q}" for q in QTYPES] + [f"drafter_{d}" for d in DRAFTERS]
+
+
+# What a direct answer of each question type looks like: a duration states a time, an amount
+# a sum or that nothing is charged, "who" names an authority, a definition says "adalah", a
+# list enumerates, a yes/no question gets a plain polarity.
+_ANY = re.compile(r"\S")
+_SHAPES = {
+    "duration": re.compile(r"\d+\s*(\([a-z ]+\)\s*)?(hari|bulan|tahun|jam|minggu)", re.I),
+    "amount": re.compile(r"rp\s*\d|\d+\s*(\([a-z ]+\)\s*)?(persen|%|rupiah)|tidak dipungut|"
+                         r"gratis|tanpa biaya|dibebaskan", re.I),
+    "who": re.compile(r"\b(menteri|bupati|gubernur|wali ?kota|kepala|dinas|dpmptsp|lembaga|"
+                      r"badan|pemerintah|petugas|pejabat|camat|lurah|ombudsman)", re.I),
+    "definition": re.compile(r"\badalah\b|\bmerupakan\b|\byaitu\b", re.I),
+    "list": re.compile(r"(:\s*\n|\n\s*(\d+\.|[a-z]\.|-)\s)|;.*;", re.I | re.S),
+    "how": re.compile(r"(:\s*\n|\n\s*\d+\.\s)|\bmelalui\b|\bdengan cara\b", re.I | re.S),
+    "yesno": re.compile(r"^\W*(ya|tidak|bisa|boleh|wajib|dapat)\b", re.I),
+}
 
 
 def _terms(text: str) -> set[str]:
@@ -49,7 +67,8 @@ def retrieval_signals(query: str, hits: list[Hit], known_terms: frozenset[str]) 
 
 def draft_signals(base: dict[str, float], hits: list[Hit], *, coverage: float, dense: float,
                   n_citations: int, chars: int, drafter: str, qtype: str, p_answer: float,
-                  answerability: float, question: str = "", direct: str = "") -> dict[str, float]:
+                  answerability: float, question: str = "", direct: str = "",
+                  used: list[int] | None = None) -> dict[str, float]:
     """Retrieval signals plus what the draft carries (for the confidence probe)."""
     out = dict(base)
     out.update({
@@ -62,6 +81,14 @@ def draft_signals(base: dict[str, float], hits: list[Hit], *, coverage: float, d
         "direct_coverage": (len(_terms(question) & _terms(direct)) / len(_terms(question))
                             if direct and _terms(question) else 0.0),
         "direct_number": float(bool(re.search(r"\d", direct))),
+        "direct_shape": float(bool(direct and _SHAPES.get(qtype or "other", _ANY).search(direct))),
+        # Do the signals agree on the best passage, and does the draft quote it?
+        "dense_agrees": float(bool(hits) and hits[0].scores.get("dense", 0.0)
+                              >= max(h.scores.get("dense", 0.0) for h in hits)),
+        "bm25_agrees": float(bool(hits) and hits[0].scores.get("bm25", 0.0)
+                             >= max(h.scores.get("bm25", 0.0) for h in hits)),
+        "quotes_top": float(0 in (used or [])),
+        "passages_used": float(len(set(used or []))),
     })
     for q in QTYPES:
         out[f"qtype_{q}"] = float((qtype or "other") == q)

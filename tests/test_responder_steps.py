@@ -1,0 +1,103 @@
+"""The responder as named steps over one context, on the sample knowledge base (real e5,
+Chroma, BM25, the shipped judgement artefacts): timings per step, stops with reasons, the
+answerability handoff, and drafts resting on revoked law."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from knowledge.store import KnowledgeBase
+from lantunan.settings import Settings
+from responder.models import Action, DraftKind
+from responder.pipeline import STEP_ORDER, Responder
+
+SAMPLE_KB = Path(__file__).resolve().parents[1] / "sample_kb"
+SUNDAY_NIGHT = datetime(2026, 11, 29, 22, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+OLD_REGULATION = """PERATURAN BUPATI CONTOH
+NOMOR 9 TAHUN 2019
+TENTANG
+JAM LAYANAN PERIZINAN LAMA
+
+BAB I
+KETENTUAN UMUM
+
+Pasal 1
+(1) Loket pelayanan perizinan lama dibuka setiap hari Sabtu pukul 08.00 sampai dengan pukul 12.00.
+(2) Permohonan izin reklame lama diajukan di loket khusus reklame pada hari Sabtu.
+
+Pasal 2
+Peraturan Bupati ini mulai berlaku pada tanggal diundangkan.
+"""
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    base = KnowledgeBase(Settings(data_dir=tmp_path_factory.mktemp("stepskb")))
+    report = ingest_paths(base, [SAMPLE_KB], progress=False)
+    assert report.ok, [(f.path, f.error) for f in report.failed]
+    return base
+
+
+@pytest.fixture(scope="module")
+def revoked_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """A store holding only a revoked regulation (search demotes revoked law below current
+    passages, so with the sample KB beside it the drafter would rightly not quote it)."""
+    base = KnowledgeBase(Settings(data_dir=tmp_path_factory.mktemp("revokedkb")))
+    old = tmp_path_factory.mktemp("old") / "perbup-9-2019.txt"
+    old.write_text(OLD_REGULATION, encoding="utf-8")
+    report = ingest_paths(base, [old], status="dicabut", replaced_by="Perbup 3/2026", progress=False)
+    assert report.ok, [(f.path, f.error) for f in report.failed]
+    return base
+
+
+def test_every_step_is_named_and_timed(kb: KnowledgeBase) -> None:
+    draft = Responder(kb).respond("syarat bikin NIB perorangan apa aja?", SUNDAY_NIGHT)
+    assert draft.kind == DraftKind.ANSWER
+    assert list(draft.timings) == list(STEP_ORDER)
+    assert all(ms >= 0 for ms in draft.timings.values())
+    for signal in ("p_answer", "answerability", "confidence", "dense_top", "term_coverage"):
+        assert signal in draft.signals
+    assert 0.0 <= draft.confidence <= 1.0
+
+
+def test_guard_stops_the_pipeline_before_search(kb: KnowledgeBase) -> None:
+    draft = Responder(kb).respond("NIK saya 6311045708900002, tolong cekkan NIB saya", SUNDAY_NIGHT)
+    assert (draft.action, draft.reason_codes) == (Action.HANDOFF, ["personal_data"])
+    assert list(draft.timings) == ["normalise", "guard"]
+    assert "6311045708900002" not in (draft.holding_reply or "")
+
+
+def test_intent_model_hands_off_with_its_reason(kb: KnowledgeBase) -> None:
+    draft = Responder(kb).respond("tolong sambungkan saya ke petugas, saya mau bicara langsung",
+                                  SUNDAY_NIGHT)
+    assert draft.action == Action.HANDOFF
+    assert draft.reason_codes == ["human_requested"]
+    assert "search" in draft.timings and "draft" not in draft.timings
+    assert draft.holding_reply and "petugas" in draft.holding_reply
+
+
+def test_uncovered_question_is_handed_off_as_out_of_scope(kb: KnowledgeBase) -> None:
+    strict = kb.settings.model_copy(update={"answerability_threshold": 1.01})
+    draft = Responder(kb, strict).respond("syarat bikin NIB perorangan apa aja?", SUNDAY_NIGHT)
+    assert draft.action == Action.HANDOFF and draft.reason_codes == ["out_of_scope"]
+    assert "keterjangkauan" in draft.reasons[0].message
+    assert "draft" not in draft.timings  # no answer is drafted and presented as one
+
+
+def test_revoked_source_is_named_after_the_direct_answer_and_never_sent_alone(
+        revoked_kb: KnowledgeBase) -> None:
+    open_all = revoked_kb.settings.model_copy(update={"answerability_threshold": 0.0,
+                                                      "auto_send_threshold": 0.0})
+    draft = Responder(revoked_kb, open_all).respond(
+        "di loket mana permohonan izin reklame diajukan?", SUNDAY_NIGHT)
+    text = draft.answer_text or ""
+    assert "Perbup 3/2026" in text and "telah dicabut" in text
+    first_block = text.split("\n\n")[0]
+    assert "Perhatian" not in first_block  # the direct answer stays first
+    assert draft.action != Action.AUTO_SEND
+    assert "revoked_source" in draft.reason_codes
