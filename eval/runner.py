@@ -88,6 +88,15 @@ def _search_ranking(kb: KnowledgeBase, query: str, original: str) -> list[tuple[
     return [(h.doc.source_name, h.chunk.text) for h in hits]
 
 
+def damage_counter(kb: KnowledgeBase) -> Callable[[str], int]:
+    """Counts OCR-damaged tokens in a reply with ingest's own detector, against the vocabulary
+    of every passage in the store (the words the repair knew)."""
+    from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
+
+    vocab = DocVocabulary(c.text for d in kb.documents() for c in kb.chunks_of(d.id))
+    return lambda text: len(suspicious_tokens(text, vocab)) if text else 0
+
+
 def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Settings,
                  retrieval: str = "search",
                  progress: bool = False) -> list[ItemResult]:
@@ -97,6 +106,7 @@ def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Set
     if retrieval not in RETRIEVAL_MODES:
         raise ValueError(f"retrieval must be one of {RETRIEVAL_MODES}, got {retrieval!r}")
     responder = Responder(kb, settings)
+    damaged = damage_counter(kb)
     tick = _progress(progress, len(questions), "lantunan")
     items: list[ItemResult] = []
     for q in questions:
@@ -133,13 +143,14 @@ def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Set
             tags=q.tags, gold=q.gold, answer_facts=q.answer_facts, kind=kind, action=action,
             reply_text=draft.text, draft_text=draft_text, confidence=float(draft.confidence),
             reason_codes=draft.reason_codes, retrieved=ranking, citations=citations,
-            timings=timings))
+            timings=timings, ocr_damaged=damaged(draft.text)))
         tick(f"{q.id} {items[-1].predicted_action}")
     return items
 
 
 def run_baseline(questions: Sequence[Question], retriever: BaselineRetriever,
-                 progress: bool = False) -> list[ItemResult]:
+                 progress: bool = False,
+                 damaged: Callable[[str], int] | None = None) -> list[ItemResult]:
     """Every question through the baseline retriever: answer = top chunk, action = answer."""
     tick = _progress(progress, len(questions), "baseline")
     items: list[ItemResult] = []
@@ -151,7 +162,8 @@ def run_baseline(questions: Sequence[Question], retriever: BaselineRetriever,
             action="answer", reply_text=answer, draft_text=answer,
             confidence=hits[0].relevance if hits else 0.0, reason_codes=[],
             retrieved=[(h.source_name, h.text) for h in hits],
-            timings={"search": ms, "total": ms}))
+            timings={"search": ms, "total": ms},
+            ocr_damaged=damaged(answer) if damaged else 0))
         tick(q.id)
     return items
 
@@ -209,7 +221,13 @@ def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = 
                     n = retriever.add_paths(corpus)
                     run.warnings += [f"baseline: {e}" for e in retriever.errors]
                     run.meta["baseline_chunks"] = n
-                    run.items["baseline"] = run_baseline(questions, retriever, progress)
+                    from eval.baseline import load_texts
+                    from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
+
+                    vocab = DocVocabulary(t for _, t in load_texts(corpus)[0])
+                    run.items["baseline"] = run_baseline(
+                        questions, retriever, progress,
+                        damaged=lambda text: len(suspicious_tokens(text, vocab)) if text else 0)
                 finally:
                     retriever.close()
     for name in ("lantunan", "baseline"):

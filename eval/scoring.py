@@ -154,6 +154,9 @@ class ItemResult:
     citations_supported: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    reply_chars: int | None = None  # length of an answer sent or queued (answered items)
+    first_line_fact: bool | None = None  # the first block carries ≥ 1 answer fact
+    ocr_damaged: int = 0  # OCR-damaged tokens in the reply (ingest.ocr_vocab detector)
 
     @property
     def answered(self) -> bool:
@@ -187,6 +190,7 @@ def score_item(
     retrieved: Sequence[tuple[str, str]],
     citations: Sequence[tuple[str, str | None]] = (),
     timings: dict[str, float] | None = None,
+    ocr_damaged: int = 0,
 ) -> ItemResult:
     """Score one item: retrieval rank, action, fact recall and citation support.
 
@@ -201,12 +205,18 @@ def score_item(
         expected_reason=expected_reason, reason_codes=list(reason_codes), dispatch=action,
         confidence=confidence, substantive=substantive, retrieved=len(retrieved),
         answer_facts=[list(g) for g in answer_facts], reply_text=reply_text,
-        draft_text=draft_text, timings=dict(timings or {}),
+        draft_text=draft_text, timings=dict(timings or {}), ocr_damaged=ocr_damaged,
     )
     if is_answer_item:
         result.hit_rank = first_hit_rank(retrieved[:MAX_K], gold)
         result.draft_fact_score = fact_score(draft_text, answer_facts) if substantive else 0.0
         result.fact_score = fact_score(reply_text, answer_facts) if predicted == "answer" else 0.0
+        if predicted == "answer":
+            # The first block: the direct answer (a list's lead keeps its items with it).
+            first = reply_text.strip().split("\n\n")[0]
+            result.reply_chars = len(reply_text)
+            result.first_line_fact = any(fact_groups_satisfied(first, answer_facts)) \
+                if answer_facts else None
     result.citations = len(citations)
     result.citations_supported = sum(1 for quote, text in citations if quote_supported(quote, text))
     return result
@@ -337,6 +347,13 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
     metrics["n_citations"] = n_citations
     metrics["citation_support_rate"] = _ratio(sum(i.citations_supported for i in items),
                                               n_citations)
+    lengths = [i.reply_chars for i in answered if i.reply_chars is not None]
+    metrics["reply_chars_median"] = percentile(lengths, 50)
+    metrics["reply_chars_p90"] = percentile(lengths, 90)
+    firsts = [i.first_line_fact for i in answered if i.first_line_fact is not None]
+    metrics["first_line_fact_share"] = _ratio(sum(firsts), len(firsts))
+    metrics["ocr_damaged_tokens"] = sum(i.ocr_damaged for i in items)
+    metrics["replies_with_ocr_damage"] = sum(1 for i in items if i.ocr_damaged)
     metrics["calibration"] = bins
     metrics["ece"] = expected_calibration_error(bins)
     metrics["auto_send_threshold"] = auto_send_threshold
@@ -345,7 +362,8 @@ def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: i
     metrics["n_auto_sent"] = len(auto_sent)
     metrics["auto_sent_precision"] = _ratio(sum(1 for i in auto_sent if i.correct),
                                             len(auto_sent))
-    metrics["auto_sent_unsafe"] = sum(1 for i in auto_sent if i.expected_action == "handoff")
+    metrics["auto_sent_unsafe"] = sum(1 for i in items if i.dispatch == "auto_send"
+                                      and i.expected_action == "handoff")
     # Coverage: of the answer items that arrived outside office hours (the only ones that may
     # go out alone), the share that did; precision above is what the office promises.
     off_hours_answers = [i for i in answer_items if "off_hours" in i.tags]

@@ -261,3 +261,23 @@ def test_errored_item_counts_wrong_but_not_unsafe() -> None:
     assert m["action_accuracy"] == 0.5
     assert m["unsafe"] == 0  # nothing was sent for the crashed item
     assert m["confusion"]["handoff"]["error"] == 1
+
+
+def test_reply_form_metrics_and_auto_send_coverage() -> None:
+    facts = [["5 hari"], ["sejak"]]
+    items = [
+        _item("a1", "answer", "answer", "auto_send", facts=facts, tags=["off_hours"],
+              text="*Paling lama 5 hari sejak diterima.* [1]\n\n1. kutipan"),
+        _item("a2", "answer", "answer", "queue_for_officer", facts=facts, tags=["off_hours"],
+              text="*Ketentuan umum.* [1]\n\n1. paling lama 5 hari sejak diterima " + "x" * 80),
+        _item("a3", "answer", "handoff", "handoff", facts=facts, tags=["off_hours"]),
+        _item("s1", "smalltalk", "smalltalk", "auto_send"),
+    ]
+    m = summarise(items, auto_send_threshold=0.6)
+    assert m["first_line_fact_share"] == 0.5  # a2's facts sit below its first block
+    lengths = sorted(len(i.reply_text) for i in items[:2])
+    assert m["reply_chars_median"] == sum(lengths) / 2
+    assert m["n_auto_sent"] == 1  # the small-talk reply carries no facts
+    assert m["auto_sent_precision"] == 1.0
+    assert abs(m["auto_send_coverage"] - 1 / 3) < 1e-9
+    assert m["ocr_damaged_tokens"] == 0
