@@ -15,7 +15,7 @@ from responder.context import AnswerContext
 from responder.decide import decide
 from responder.drafting import DRAFT_HITS, llm_draft, offline_draft, reviewed_draft
 from responder.guards import instruction_override, personal_data
-from responder.judge.signals import ANSWERABILITY_FEATURES, draft_signals, retrieval_signals
+from responder.judge.signals import RETRIEVAL_FEATURES, draft_signals, retrieval_signals
 from responder.models import Action, Citation, Draft, DraftKind, Reason
 from responder.normalize import normalise
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
@@ -29,8 +29,12 @@ FOLLOW_UP_TOKENS = 6  # a message this short may lean on the previous question
 
 
 def _handoff(ctx: AnswerContext, reasons: list[Reason], citations: list[Citation] | None = None,
-             drafter: str = "rule", confidence: float = 0.0, answer_text: str | None = None) -> None:
-    hold = holding_reply(reasons, ctx.received_at, ctx.settings)
+             drafter: str = "rule", confidence: float = 0.0, answer_text: str | None = None,
+             applicant_reasons: list[Reason] | None = None) -> None:
+    # `applicant_reasons` choose the sentence the applicant reads when it must differ from
+    # the officer's reason (a licensing question the KB lacks is no "other agency" matter).
+    hold = holding_reply(applicant_reasons if applicant_reasons is not None else reasons,
+                         ctx.received_at, ctx.settings)
     ctx.reasons = reasons
     ctx.outcome = Draft(text=hold, kind=DraftKind.HANDOFF, action=Action.HANDOFF,
                         confidence=confidence, reasons=reasons, holding_reply=hold,
@@ -103,7 +107,8 @@ def answerability_step(r: Responder, ctx: AnswerContext) -> None:
     if ctx.answerability < r.answerability_threshold:
         msg = (f"Basis pengetahuan tampaknya tidak memuat rujukan untuk pertanyaan ini "
                f"(keterjangkauan {ctx.answerability:.0%}); jawaban perlu disusun petugas.")
-        _handoff(ctx, [Reason("out_of_scope", msg)], related(ctx.hits), drafter="none")
+        _handoff(ctx, [Reason("out_of_scope", msg)], related(ctx.hits), drafter="none",
+                 applicant_reasons=[reason("no_passage")])
 
 
 def draft_step(r: Responder, ctx: AnswerContext) -> None:
@@ -139,7 +144,7 @@ def verify_step(r: Responder, ctx: AnswerContext) -> None:
 
 def confidence_step(r: Responder, ctx: AnswerContext) -> None:
     """Calibrated probability that the draft carries every fact asked for."""
-    base = {k: ctx.signals.get(k, 0.0) for k in ANSWERABILITY_FEATURES}
+    base = {k: ctx.signals.get(k, 0.0) for k in RETRIEVAL_FEATURES}
     features = draft_signals(
         base, ctx.hits, coverage=ctx.coverage, dense=ctx.dense, n_citations=len(ctx.citations),
         chars=len(ctx.draft_text or ""), drafter=ctx.drafter, qtype=ctx.qtype,

@@ -67,7 +67,13 @@ def _train_probes(args: argparse.Namespace, out: Path, intent: IntentModel | Non
     judge = Judge(intent or IntentModel.load(out if (out / "intent.npz").exists() else ARTEFACT_DIR),
                   neutral, neutral)
     responder = Responder(kb, settings.model_copy(update={"llm_base_url": None}), judge)
-    result = train_probes(responder, Path(args.data))
+    if args.reuse_rows:
+        from responder.judge.train_probes import ROWS_CACHE, fit_from_rows
+
+        rows = json.loads(ROWS_CACHE.read_text(encoding="utf-8"))
+        result = fit_from_rows(rows["answerability"], rows["confidence"])
+    else:
+        result = train_probes(responder, Path(args.data))
     print("\nAnswerability probe (cross-validated):", json.dumps(result.report["answerability"]))
     print("Confidence probe (cross-validated):", json.dumps(result.report["confidence"]))
     result.answerability.save(out / "answerability.json")
@@ -102,4 +108,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="tanpa validasi silang: pakai hiper-parameter artefak bawaan")
     p.add_argument("--corpus", nargs="*", help="dokumen untuk basis pengetahuan latih (probes)")
     p.add_argument("--store", default=".cache/train-store", help="folder basis pengetahuan latih")
+    p.add_argument("--reuse-rows", action="store_true",
+                   help="probes: pakai sinyal yang terkumpul pada latihan terakhir (.cache/)")
     p.set_defaults(func=cmd_train)
