@@ -18,7 +18,7 @@ class Decision:
 
 def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
            auto_send_threshold: float, queue_threshold: float,
-           messages: dict[str, str]) -> Decision:
+           messages: dict[str, str], curated: bool = False) -> Decision:
     """Route a substantive draft (rule-triggered handoffs never reach here).
 
     `confidence` is the calibrated probability that the draft carries every fact asked for;
@@ -26,6 +26,9 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
     responder/judge/artefacts/confidence.json).
     - below `queue_threshold`: no grounded answer → handoff;
     - outside office hours, ≥ `auto_send_threshold`, verified, not from revoked law → auto_send;
+      a `curated` draft (a reviewed answer whose question is a near-paraphrase of the
+      applicant's) is the office's own approved text and may go out alone without the
+      threshold, which governs drafts composed by the machine;
     - during office hours, a draft worth reviewing → the officer queue;
     - outside office hours but not safe to send alone → the officer queue too; the pipeline adds
       a holding reply so the applicant is not left waiting in silence until the office opens.
@@ -42,12 +45,12 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
         add("unverified_citation")
     if revoked:
         add("revoked_source")
-    safe = verified and not revoked and confidence >= auto_send_threshold
+    safe = verified and not revoked and (curated or confidence >= auto_send_threshold)
     if office_hours:
         add("office_hours")
         return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)
     if safe:
         return Decision(Action.AUTO_SEND, DraftKind.ANSWER, reasons)
-    if confidence < auto_send_threshold:
+    if not curated and confidence < auto_send_threshold:
         add("below_auto_threshold")
     return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)

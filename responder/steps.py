@@ -165,7 +165,8 @@ def decide_step(r: Responder, ctx: AnswerContext) -> None:
         head, sep, rest = text.partition("\n\n")
         text = f"{head}\n\n{r.revoked_notice(revoked)}" + (f"\n\n{rest}" if sep else "")
     decision = decide(ctx.confidence, ctx.office_hours, ctx.verified, bool(revoked),
-                      r.auto_send_threshold, ctx.settings.queue_threshold, REASON_MESSAGES)
+                      r.auto_send_threshold, ctx.settings.queue_threshold, REASON_MESSAGES,
+                      curated=ctx.drafter == "reviewed_answer")
     reasons = ctx.reasons + decision.reasons
     ctx.reasons = reasons
     hold = None

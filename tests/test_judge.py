@@ -36,7 +36,11 @@ def test_artefacts_load_without_training_and_match_the_data(shipped: IntentModel
     assert judge.intent.classes == list(CLASSES)
     assert 0 < judge.intent.handoff_threshold < 1
     assert 0 < judge.answerability.threshold < 1
-    assert 0 < judge.confidence.threshold <= 1
+    # Auto-send is allowed only at the stated precision on cross-validation; where no
+    # threshold reaches it, the threshold lies above 1 and nothing is sent alone.
+    conf = judge.confidence.card["cv"]
+    assert conf["cv_precision"] >= conf["precision_target"] == 0.95
+    assert (judge.confidence.threshold <= 1) == (conf["cv_coverage"] > 0)
     # The shipped model was trained on exactly the data in training/ (retrain when it changes).
     messages = load_messages(DEFAULT_DIR)
     digest = hashlib.sha256("\n".join(f"{m.label}\t{m.text}" for m in messages).encode()).hexdigest()

@@ -94,10 +94,31 @@ def test_revoked_source_is_named_after_the_direct_answer_and_never_sent_alone(
     open_all = revoked_kb.settings.model_copy(update={"answerability_threshold": 0.0,
                                                       "auto_send_threshold": 0.0})
     draft = Responder(revoked_kb, open_all).respond(
-        "di loket mana permohonan izin reklame diajukan?", SUNDAY_NIGHT)
+        "apa aturan pengajuan izin reklame di loket khusus?", SUNDAY_NIGHT)
     text = draft.answer_text or ""
     assert "Perbup 3/2026" in text and "telah dicabut" in text
     first_block = text.split("\n\n")[0]
     assert "Perhatian" not in first_block  # the direct answer stays first
     assert draft.action != Action.AUTO_SEND
     assert "revoked_source" in draft.reason_codes
+
+
+def test_reviewed_answer_to_a_near_paraphrase_goes_out_alone_off_hours(kb: KnowledgeBase) -> None:
+    draft = Responder(kb).respond("Berapa biaya membuat NIB?", SUNDAY_NIGHT)
+    assert draft.drafter == "reviewed_answer"
+    assert draft.action == Action.AUTO_SEND and "gratis" in draft.text.lower()
+    during = Responder(kb).respond("Berapa biaya membuat NIB?",
+                                   datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Makassar")))
+    assert during.action == Action.QUEUE  # office hours: an officer sends it
+
+
+def test_composed_draft_below_the_learned_threshold_waits_with_a_holding_reply(kb: KnowledgeBase) -> None:
+    r = Responder(kb)
+    draft = r.respond("gmn cara bikin nib?", SUNDAY_NIGHT)
+    assert draft.kind == DraftKind.ANSWER and draft.drafter == "extractive"
+    if draft.confidence < r.auto_send_threshold:
+        assert draft.action == Action.QUEUE and "below_auto_threshold" in draft.reason_codes
+        assert draft.holding_reply  # the applicant is not left in silence until morning
+    else:
+        assert draft.action == Action.AUTO_SEND
+    assert "Buat akun OSS" in (draft.answer_text or "")  # the steps, not the definition
