@@ -122,3 +122,23 @@ def test_composed_draft_below_the_learned_threshold_waits_with_a_holding_reply(k
     else:
         assert draft.action == Action.AUTO_SEND
     assert "Buat akun OSS" in (draft.answer_text or "")  # the steps, not the definition
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_readmes_example_questions_are_answered_from_the_right_section(kb: KnowledgeBase) -> None:
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    examples = re.findall(r'lantunan (?:search|ask) "([^"]+)"', text)
+    assert {"gmn cara bikin nib", "brp lama pengaduan ditanggapi?"} <= set(examples)
+    expected = {"gmn cara bikin nib": "Panduan NIB OSS RBA §4",  # the steps, not the definition
+                "brp lama pengaduan ditanggapi?": "pengaduan"}
+    r = Responder(kb)
+    for question, section in expected.items():
+        draft = r.respond(question, SUNDAY_NIGHT)
+        assert draft.kind == DraftKind.ANSWER, (question, draft.reason_codes)
+        assert draft.action in (Action.AUTO_SEND, Action.QUEUE)
+        first = (draft.answer_text or "").split("\n\n")[0]
+        assert section.lower() in first.lower(), (question, first)
