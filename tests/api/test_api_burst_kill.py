@@ -1,0 +1,267 @@
+"""Burst + kill -9, on SQLite and on PostgreSQL: 120 signed webhook messages from 40 applicants
+(some sending several) are posted in parallel; the server is SIGKILLed once about half are
+acknowledged; the rest, every post that failed or was in flight during the kill (the platform
+redelivers what was not acknowledged) and 20 already-acknowledged ones (redeliveries) go to a
+second server on the same data dir and database. Once the queue settles:
+
+- 0 lost: every acknowledged message is stored exactly once and reaches state ``done`` with
+  exactly one draft (the per-sender rate limit is set high here, so no message takes the
+  rate-limited path);
+- 0 duplicates: the replies the fake Graph server received are exactly the ones the policy
+  allows (api/services/processing.py): one per auto-sent draft, and a holding reply only when
+  the conversation is not already waiting (no holding reply yet, or something else was sent
+  after the last one; the quiet period is longer than the test). A send interrupted by the
+  kill is "unknown" and never resent, so it may have reached the fake once or not at all.
+
+The figures print with ``pytest -s``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from api_support import off_hours_time, raw, text_payload, unique_wa_id, unique_wamid, wait_until
+
+N_MESSAGES = 120
+# 40 applicants: 10 send one message, 10 two, 10 four, 10 five (= 120).
+PER_SENDER = [1] * 10 + [2] * 10 + [4] * 10 + [5] * 10
+REDELIVER_ACKED = 20
+THREADS = 8
+# Posting pace of the first half: fast enough to be a burst, slow enough that the worker is
+# drafting and sending while the kill lands (not just a pile of stored, untouched messages).
+BURST_RATE = 20.0  # messages per second
+# Answered off-hours (auto-sent), handed off with a holding reply, or queued for an officer.
+TEXTS = [
+    "Berapa biaya membuat NIB?",
+    "halo",
+    "Saya mau mengadu, izin saya belum selesai dan petugasnya lambat",
+    "Apa saja syarat membuat NIB?",
+    "tolong pak saya mau mengadu soal pelayanan",
+    "terima kasih",
+    "Bagaimana cara mengurus izin usaha?",
+    "kenapa lambat sekali, saya mau mengadu",
+]
+# Production-like limits: the per-sender limit high so it never interferes, the send timeout
+# at its default (on 2 busy cores a 1 s timeout would trigger the sender's designed
+# retry-on-timeout, a different behaviour from the one measured here).
+ENV = dict(rate_webhook_applicant="100000/minute", rate_api_key="100000/minute",
+           send_timeout="10.0", holding_quiet_minutes="30")
+
+
+def _burst() -> list[tuple[str, str, bytes]]:
+    """(wa_id, wamid, signed-ready body) per message, senders interleaved."""
+    rng = random.Random(20261202)
+    senders = [(unique_wa_id(), n) for n in PER_SENDER]
+    at = off_hours_time()
+    queue: list[list[str]] = [[s] * n for s, n in senders]
+    order: list[str] = []
+    while any(queue):
+        for q in queue:
+            if q:
+                order.append(q.pop())
+    out = []
+    for wa_id in order:
+        wamid = unique_wamid()
+        out.append((wa_id, wamid, raw(text_payload(wa_id, TEXTS[rng.randrange(len(TEXTS))],
+                                                   wamid=wamid, at=at))))
+    assert len(out) == N_MESSAGES and len({w for w, _, _ in out}) == len(PER_SENDER)
+    return out
+
+
+def _conversations(server, contacts: set[str]) -> list[dict]:
+    items = server.client().get("/api/v1/conversations", params={"limit": 500}).json()["items"]
+    return [server.client().get(f"/api/v1/conversations/{c['conversation_id']}").json()
+            for c in items if c["contact"] in contacts]
+
+
+def _expected_sends(conv: dict) -> tuple[int, int]:
+    """(replies, holding replies) the policy allows for this conversation, replayed from its
+    decisions in the order the worker made them."""
+    drafts = {d["draft_id"]: d for d in conv["drafts"]}
+    status = {m["id"]: m["status"] for m in conv["messages"] if m["direction"] == "out"}
+    replies = holdings = 0
+    waiting = False  # a holding reply went out and nothing else since
+    for dec in conv["decisions"]:
+        d = drafts[dec["draft_id"]]
+        sent = dec["outbound_message_id"]
+        failed = sent is not None and status.get(sent) == "failed"
+        if d["status"] == "auto_sent":
+            replies += 1
+            waiting = waiting and failed
+            continue
+        holding = d["holding_reply"] or (dec["original_text"] if d["kind"] == "handoff" else None)
+        if (dec["kind"] == "handoff" or d["holding_reply"]) and holding and holding.strip():
+            if not waiting:
+                replies += 1
+                holdings += 1
+                waiting = not failed
+    return replies, holdings
+
+
+def test_burst_sigkill_midway_no_loss_no_duplicate(spawn, fake_graph, backend):
+    started = time.monotonic()
+    burst = _burst()
+    recipients = {w for w, _, _ in burst}
+    first = spawn(**ENV)
+    # A server that has been serving: its first draft (lazy loads) is behind it, so the worker
+    # is drafting and sending while the burst arrives and when the kill lands.
+    warm = unique_wa_id()
+    assert first.post_webhook(text_payload(warm, "halo", at=off_hours_time())).status_code == 200
+    assert wait_until(lambda: fake_graph.delivered(warm), 60)
+
+    acked: set[int] = set()
+    failed: set[int] = set()
+    skipped: set[int] = set()
+    rate_limited = 0
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def post(server, i: int, after_kill: bool = False) -> dict | None:
+        nonlocal rate_limited
+        if not after_kill:
+            time.sleep(max(0.0, burst_start + i / BURST_RATE - time.monotonic()))
+        if not after_kill and killed.is_set():
+            with lock:
+                skipped.add(i)
+            return None
+        try:
+            r = server.post_webhook(burst[i][2])
+            ok = r.status_code == 200
+            body = r.json() if ok else None
+        except Exception:  # noqa: BLE001 (the kill: refused, reset, closed client)
+            ok, body = False, None
+        with lock:
+            if ok:
+                acked.add(i)
+                failed.discard(i)
+                rate_limited += int(body.get("rate_limited") or 0)
+            else:
+                failed.add(i)
+        return body
+
+    # Phase 1: the burst against the first server, killed once about half are acknowledged.
+    burst_start = time.monotonic()
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [pool.submit(post, first, i) for i in range(N_MESSAGES)]
+        assert wait_until(lambda: len(acked) >= N_MESSAGES // 2, 60, 0.005)
+        first.kill()  # SIGKILL mid-burst: posts in flight fail, the worker dies mid-draft
+        killed.set()
+        for f in futures:
+            f.result()
+    acked_before_kill = set(acked)
+    in_flight = set(failed)
+    replies_before_kill = sum(1 for c in fake_graph.delivered() if c.to in recipients)
+    assert acked_before_kill and skipped, (len(acked_before_kill), len(skipped))
+    killed_at = time.monotonic()
+
+    # Phase 2: a second server on the same data dir/database; the rest of the burst, every
+    # unacknowledged post again (the platform redelivers) and redeliveries of acked ones.
+    second = spawn(**ENV)
+    restart_s = time.monotonic() - killed_at
+    redeliver = random.Random(11).sample(sorted(acked_before_kill),
+                                         min(REDELIVER_ACKED, len(acked_before_kill)))
+    todo = sorted(skipped) + sorted(in_flight) + redeliver
+    random.Random(12).shuffle(todo)
+    with ThreadPoolExecutor(THREADS) as pool:
+        bodies = list(pool.map(lambda i: (i, post(second, i, after_kill=True)), todo))
+    assert not failed, f"posts refused by the second server: {sorted(failed)}"
+    assert acked == set(range(N_MESSAGES))
+    redelivered = [b for i, b in bodies if i in set(redeliver)]
+    assert all(b["stored"] == 0 and b["duplicates"] == 1 for b in redelivered), redelivered
+    retried = [b for i, b in bodies if i in in_flight]
+    assert all(b["stored"] + b["duplicates"] == 1 for b in retried), retried
+    fresh = [b for i, b in bodies if i in skipped]
+    assert all(b["stored"] == 1 for b in fresh), fresh
+    assert rate_limited == 0
+
+    # Settle: every message drafted, no send pending or in progress.
+    def drafts_total() -> int:
+        return second.client().get("/api/v1/queue",
+                                   params={"status": "all", "limit": 1}).json()["total"] - 1
+
+    assert wait_until(lambda: drafts_total() >= N_MESSAGES, 150, 0.5), \
+        f"{drafts_total()} of {N_MESSAGES} drafted\n{second.log()[-3000:]}"
+
+    def settled() -> list[dict] | None:
+        convs = _conversations(second, recipients)
+        busy = [m for c in convs for m in c["messages"]
+                if (m["direction"] == "in" and m["state"] != "done")
+                or (m["direction"] == "out" and m["status"] in ("pending", "sending"))]
+        return None if busy else convs
+
+    convs = wait_until(settled, 60, 0.5)
+    assert convs, "queue did not settle"
+    wait_until(lambda: False, 1.0)  # a stray resend would land now
+    convs = _conversations(second, recipients)
+    seconds = time.monotonic() - started
+
+    # What the kill interrupted, as the second server's startup recovery recorded it.
+    def audited(action: str) -> int:
+        return len(second.client().get("/api/v1/audit",
+                                       params={"action": action, "limit": 1000}).json()["items"])
+
+    requeued, interrupted = audited("message.requeued"), audited("send.interrupted")
+
+    # 0 lost: stored exactly once, done, one draft each.
+    inbound = [m for c in convs for m in c["messages"] if m["direction"] == "in"]
+    stored = Counter(m["external_id"] for m in inbound)
+    wamids = {wamid for _, wamid, _ in burst}
+    lost = sorted(w for w in wamids if stored[w] == 0)
+    stored_twice = sorted(w for w, n in stored.items() if n > 1)
+    strangers = sorted(set(stored) - wamids)
+    not_done = [m for m in inbound if m["state"] != "done"]
+    drafts_per_msg = Counter(d["message_id"] for c in convs for d in c["drafts"])
+    undrafted = [m["id"] for m in inbound if drafts_per_msg[m["id"]] != 1]
+
+    # 0 duplicates: replies at the fake vs the replies the policy allows.
+    delivered = [c for c in fake_graph.delivered() if c.to in recipients]
+    per_recipient = Counter(c.to for c in delivered)
+    duplicates = 0
+    expected_total = holding_total = unknown_total = 0
+    problems = []
+    for conv in convs:
+        out = [m for m in conv["messages"] if m["direction"] == "out"]
+        sent = [m for m in out if m["status"] not in ("failed", "unknown")]
+        unknown = [m for m in out if m["status"] == "unknown"]
+        expected, holdings = _expected_sends(conv)
+        expected_total += expected
+        holding_total += holdings
+        unknown_total += len(unknown)
+        got = per_recipient[conv["contact"]]
+        extra_rows = max(0, len(out) - expected)
+        extra_sends = max(0, got - len(sent) - len(unknown))
+        per_draft = Counter(m["draft_id"] for m in out if m["draft_id"] is not None)
+        twice = sum(n - 1 for n in per_draft.values() if n > 1)
+        duplicates += extra_rows + extra_sends + twice
+        fake_ids = {c.wamid for c in delivered if c.to == conv["contact"]}
+        missing = [m["id"] for m in sent if m["external_id"] not in fake_ids]
+        if extra_rows or extra_sends or twice or missing or len(out) < expected:
+            problems.append({"contact": conv["contact"], "expected": expected, "rows": len(out),
+                             "sent": len(sent), "unknown": len(unknown), "at_fake": got,
+                             "missing_at_fake": missing})
+
+    figures = {
+        "backend": backend, "messages": N_MESSAGES, "senders": len(PER_SENDER),
+        "acked_before_kill": len(acked_before_kill), "in_flight_at_kill": len(in_flight),
+        "posted_after_restart": len(skipped), "redelivered_acked": len(redeliver),
+        "replies_before_kill": replies_before_kill,
+        "drafting_at_kill": requeued, "sending_at_kill": interrupted, "acked": len(acked),
+        "stored": sum(stored[w] for w in wamids), "lost": len(lost),
+        "stored_twice": len(stored_twice), "done": len(inbound) - len(not_done),
+        "replies_expected": expected_total, "holding_replies": holding_total,
+        "replies_at_fake": len(delivered), "unknown_after_kill": unknown_total,
+        "duplicates": duplicates, "restart_s": round(restart_s, 1),
+        "seconds": round(seconds, 1),
+    }
+    print("\nburst+kill -9:", " ".join(f"{k}={v}" for k, v in figures.items()))
+
+    assert not lost and not stored_twice and not strangers, (lost, stored_twice, strangers)
+    assert len(inbound) == N_MESSAGES
+    assert not not_done, [(m["id"], m["state"]) for m in not_done]
+    assert not undrafted, undrafted
+    assert duplicates == 0 and not problems, problems
+    assert len(convs) == len(PER_SENDER)
