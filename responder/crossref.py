@@ -27,7 +27,8 @@ _REF = re.compile(
     re.IGNORECASE,
 )
 _SAME_PASAL_AYAT = re.compile(r"^ayat\s*\(\s*(\d{1,2}[a-z]?)\s*\)$", re.IGNORECASE)
-_AYAT_START = re.compile(r"(?:^|(?<=[.;:]\s))\((\d{1,2}[a-z]?)\)\s")
+_AYAT_START = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=[a-z]\s)(?<!ayat\s)(?=\(\d{1,2}[a-z]?\)\s+[A-Z][a-z]))"
+                         r"\((\d{1,2}[a-z]?)\)\s")
 # Words that end the phrase a reference qualifies when it is completed from the referred ayat.
 _PHRASE_STOP = frozenset(
     "sebagaimana yang dan atau untuk dalam pada oleh kepada sejak paling wajib harus dapat "
@@ -120,7 +121,7 @@ def trim_dangling(text: str) -> str:
         if cut == out:
             break
         out = cut
-    if out and out[-1] not in ".!?)\"'":
+    if out and out[-1] not in ".!?)\"'…":
         out = out.rstrip(",;:") + "."
     return out
 

@@ -6,6 +6,10 @@ is charged, the authority, the list of requirements, the "X adalah …" clause, 
 steps of the SOP section that matches, or a plain "wajib / dapat / dilarang" statement. A
 sentence qualifies only from a piece that is itself relevant, so a type cue never pulls in an
 unrelated passage; when no sentence shows the cue, the most relevant sentence is the answer.
+Sentences are ranked by their salience (responder/salience.py: words, phrases, meaning and the
+passage's retrieval rank, with learned weights) plus the cue of the type. A long sentence that
+holds a lettered list is given as its lead and every item's head (responder/condense.py) rather
+than cut after item a.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from dataclasses import dataclass, field
 
 from knowledge.models import Hit
 from knowledge.textproc import analyse
-from responder.crossref import clean_quote
-from responder.pieces import Piece, Relevance, sentence_locator
+from responder.condense import item_limits, lettered_items
+from responder.crossref import clean_quote, trim_dangling
+from responder.pieces import Piece, Relevance, sentence_locator, whole_sentences
+from responder.salience import SentenceScore
 from responder.sentences import split_sentences
 from responder.textcut import shorten, strip_marker
 
@@ -79,9 +85,11 @@ _MAX_SENTENCE = 300
 # short ayat can be low while its words are exactly the question's.
 _RELEVANT = 0.45
 _ON_TOPIC = 0.7  # weighted share of the question's words a sentence must hold to get a verdict
+_CUE_BONUS = 0.5  # beyond salience, a sentence that shows its type's cue answers first
 _MAX_ITEM = 170
 _MAX_ITEMS = 8
 _INLINE_MAX = 320
+_LIST_ROOM = 480  # characters the items of a condensed lettered list share
 
 
 @dataclass
@@ -202,37 +210,36 @@ def pick_direct(qtype: str, question: str, pieces: list[Piece], hits: list[Hit],
     best_rel = max(scores.values()) or 1.0
     relevant = sorted((p for p in pieces if scores[id(p)] >= _RELEVANT * best_rel),
                       key=lambda p: -scores[id(p)])[:12]
+    scorer = SentenceScore(question, rel, pieces, hits, topic)
     cands: list[_Candidate] = []
     for p in relevant:
-        prel = scores[id(p)] / best_rel
         passage = hits[p.hit_index].chunk.text
-        for sent in split_sentences(p.text):
+        for sent in whole_sentences(p.text, passage):
             if len(analyse(strip_marker(sent))) < 2:
                 continue  # a bare label: "(3)", "Ayat (1) Cukup jelas."
             # Judged as the applicant will read it: "Pemeriksaan sebagaimana dimaksud pada ayat (1)"
             # is about what ayat (1) names.
-            sgain = rel.topic_gain(set(analyse(clean_quote(sent, passage))), topic)
-            # A sentence holding the question's words answers better than a neighbour of it;
-            # a long one reads worse on a phone.
-            base = 0.45 * prel + 0.55 * sgain - 0.1 * max(0.0, (len(sent) - 250) / 250)
-            if strip_marker(sent)[:1].islower():
-                base -= 0.3  # the tail of a list, read without its lead
+            as_read = clean_quote(sent, passage)
+            sgain = rel.topic_gain(set(analyse(as_read)), topic)
             on_topic = sgain >= _ON_TOPIC
             strength = _strength(qtype, sent, q_terms, question, on_topic) if qtype != "other" else 0.0
             listed = _inline_list(sent, _HOW_CUE if qtype == "how" else _LIST_CUE) \
                 if qtype in ("list", "how") else None
+            items: list[str] = []
+            lead = ""
             if listed:
-                lead = listed[0]
+                lead, items = listed
                 cue = _HOW_CUE if qtype == "how" else _LIST_CUE
                 strength = 1.0 if cue.search(lead) else 0.6
-                cands.append(_Candidate(p, sent, strength, base + 0.5 * strength, listed[1], lead))
-            else:
-                if qtype in ("list", "how"):
-                    cue = (_HOW_SENTENCE if qtype == "how" else _LIST_CUE).search(sent)
-                    strength = 0.4 if cue else 0.0
-                cands.append(_Candidate(p, sent, strength, base + 0.5 * strength))
+            elif qtype in ("list", "how"):
+                cue = (_HOW_SENTENCE if qtype == "how" else _LIST_CUE).search(sent)
+                strength = 0.4 if cue else 0.0
+            # The sentence's salience (words, phrases, meaning, rank: responder/salience.py),
+            # then how plainly it answers the question's type.
+            score = scorer.score(p, as_read, strength, sent) + _CUE_BONUS * strength
+            cands.append(_Candidate(p, sent, strength, score, items, lead))
     if qtype in ("list", "how"):
-        cands.extend(_block_candidates(qtype, relevant, hits, scores, best_rel, rel, topic))
+        cands.extend(_block_candidates(qtype, relevant, hits, scores, scorer))
     if not cands:
         return None
     best = max(cands, key=lambda c: c.score)
@@ -251,7 +258,7 @@ def _resolved_score(p: Piece, hits: list[Hit], rel: Relevance) -> float:
 
 
 def _block_candidates(qtype: str, relevant: list[Piece], hits: list[Hit], scores: dict[int, float],
-                      best_rel: float, rel: Relevance, topic: set[str]) -> list[_Candidate]:
+                      scorer: SentenceScore) -> list[_Candidate]:
     """Numbered SOP runs (steps, document lists) of the relevant passages as candidates."""
     out: list[_Candidate] = []
     cue = _HOW_CUE if qtype == "how" else _LIST_CUE
@@ -268,14 +275,13 @@ def _block_candidates(qtype: str, relevant: list[Piece], hits: list[Hit], scores
             if not inside:
                 continue
             piece = max(inside, key=lambda q: scores[id(q)])
-            prel = scores[id(piece)] / best_rel
             heading = hit.chunk.heading
             if not (cue.search(lead) or cue.search(heading)):
                 continue  # a numbered section of mixed notes: its best line competes on its own
             strength = 1.0
-            base = 0.45 * prel + 0.55 * rel.topic_gain(set(analyse(f"{heading} {lead} {block}")), topic)
+            score = scorer.score(piece, f"{heading} {lead} {block}", strength, items[0])
             # A list answers better than any one sentence of it.
-            out.append(_Candidate(piece, block, strength, base + 0.5 * strength + 0.05, items, lead))
+            out.append(_Candidate(piece, block, strength, score + _CUE_BONUS * strength + 0.05, items, lead))
     return out
 
 
@@ -303,7 +309,17 @@ def _as_direct(qtype: str, question: str, c: _Candidate, hits: list[Hit], rel: R
             if sp:
                 nxt = re.search(r"[;,.](?=\s|$)", text[sp.end():])
                 keep = sp.end() + (nxt.start() if nxt else len(text) - sp.end())
-    text = shorten(text, max(_MAX_SENTENCE, min(keep + 5, 420)), keep)
+    limit = max(_MAX_SENTENCE, min(keep + 5, 420))
+    listed = lettered_items(text) if len(text) > limit else None
+    items: list[str] = []
+    if listed:
+        # A long sentence holding a lettered list: every item's head, not item a. alone.
+        text = listed[0]
+        about = lambda item: rel.topic_gain(set(analyse(item)), topic)  # noqa: E731
+        limits = item_limits(listed[1], _LIST_ROOM, about)
+        items = [trim_dangling(shorten(i, n)) for i, n in zip(listed[1][:_MAX_ITEMS], limits)]
+    else:
+        text = shorten(text, limit, keep)
     if qtype == "yesno":
         # A verdict only when the sentence is about what was asked (all its main words), so
         # "tidak wajib LKPM" never answers a question about SPPL.
@@ -311,7 +327,7 @@ def _as_direct(qtype: str, question: str, c: _Candidate, hits: list[Hit], rel: R
         prefix = yes_no_prefix(question, text) if on_topic else ""
         if prefix:
             text = f"{prefix}. {text}"
-    return DirectAnswer(qtype, c.piece, text, c.sentence, locator, [], c.strength)
+    return DirectAnswer(qtype, c.piece, text, c.sentence, locator, items, c.strength)
 
 
 # --------------------------------------------------------------------------------- yes / no

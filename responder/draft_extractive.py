@@ -6,9 +6,13 @@
 2. The question type (responder/qtype.py) decides which sentence answers: a duration, an amount,
    the authority, a list, a definition, the steps, a plain yes/no statement
    (responder/direct_answer.py).
-3. Two or three short supporting sentences add what the answer does not yet hold, each with its
-   locator; an SOP sentence telling the applicant where to go or whom to write to closes the
-   reply (responder/whatsapp_format.py).
+   A question asking two things ("apa itu OSS dan siapa pengelolanya") gets the answering
+   sentence of its second type quoted first among the support (responder/qtype.question_types).
+3. Supporting sentences, from every passage close enough to the question, are ranked by their
+   salience (responder/salience.py) plus the question words they add to what is shown, each
+   with its locator; the formatter keeps what fits in a WhatsApp reply, a long lettered list
+   condensed to its items' heads (responder/condense.py). An SOP sentence telling the applicant
+   where to go or whom to write to closes the reply (responder/whatsapp_format.py).
 Quotes keep the passage's own words; cross-references are completed from the same passage or
 cut (responder/crossref.py), so every line still verifies against what it cites.
 """
@@ -25,8 +29,9 @@ from knowledge.textproc import analyse
 from knowledge.units import Unit
 from responder.crossref import clean_quote
 from responder.direct_answer import DirectAnswer, pick_direct
-from responder.pieces import Piece, Relevance, candidate_pieces, sentence_locator
-from responder.qtype import question_type
+from responder.pieces import Piece, Relevance, candidate_pieces, sentence_locator, whole_sentences
+from responder.qtype import question_type, question_types
+from responder.salience import SentenceScore
 from responder.sentences import split_sentences
 from responder.textcut import strip_marker
 from responder.whatsapp_format import Quote, ReplyParts, format_reply
@@ -38,6 +43,10 @@ _MAX_PIECES = 4
 _WHOLE_PASSAGE = 1300  # a best passage this short is taken whole
 _GAIN_MIN = 0.05  # a further piece must add this share of the question's weighted words …
 _MEANING_MIN = 0.35  # … and be at least this close in meaning (0..1 among the candidates)
+_SUPPORT_REL = 0.45  # a piece this close to the best one (relevance ratio) may give support
+_MAX_SUPPORT = 5  # candidates handed to the formatter, which keeps what fits
+_GAIN_WEIGHT = 0.5  # question words a sentence adds to what is shown
+_SUPPORT_MIN = 1.8  # salience (a logit, responder/salience.py) below this is not about the question
 _PHONE = re.compile(r"(?<!\d)(?:\+62|0)8\d{7,11}(?!\d)")
 # Where the applicant goes or whom they write to (not any imperative of a procedure).
 _STEP_CUE = re.compile(
@@ -101,37 +110,67 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece],
-             rel: Relevance) -> list[tuple[Piece, str]]:
-    """Up to three sentences of the selected pieces that add what the direct answer lacks."""
-    shown = _norm(direct.full_text + " " + direct.source)
-    shown_terms = set(analyse(direct.full_text))
+def _other_parts(question: str, qtype: str, direct: DirectAnswer, pieces: list[Piece],
+                 hits: list[Hit], rel: Relevance) -> list[tuple[Piece, str]]:
+    """For a question asking two things ("apa itu OSS dan siapa pengelolanya"), the sentence
+    that answers each further part, quoted right after the direct answer."""
+    out: list[tuple[Piece, str]] = []
+    shown = _norm(direct.source)
+    for other in question_types(question):
+        if other == qtype:
+            continue
+        part = pick_direct(other, question, pieces, hits, rel)
+        if part is None or part.strength <= 0.0 or _norm(part.source)[:60] in shown:
+            continue
+        out.append((part.piece, part.source))
+        shown += " " + _norm(part.source)
+    return out[:2]
+
+
+def _support(direct: DirectAnswer, chosen: list[Piece], pieces: list[Piece], rel: Relevance,
+             scorer: SentenceScore, hits: list[Hit],
+             first: list[tuple[Piece, str]] = ()) -> list[tuple[Piece, str]]:
+    """Sentences of the relevant passages that add what the direct answer lacks, best first.
+
+    Every sentence of a piece close enough to the question competes (not only the selected
+    pieces: the ayat that answers a second part often sits in the second passage); each is
+    valued by its salience plus the question words it adds, and one that mostly repeats what is
+    shown is skipped.
+    """
+    shown = _norm(" ".join([direct.full_text, direct.source, *(t for _, t in first)]))
+    shown_terms = set(analyse(" ".join([direct.full_text, *(t for _, t in first)])))
     covered = shown_terms & rel.q_terms
-    pool: list[tuple[Piece, str]] = []
-    for p in chosen + [q for q in pieces if q.hit_index == direct.piece.hit_index]:
-        for sent in split_sentences(p.text):
+    top = max((rel.score(p) for p in pieces), default=0.0)
+    near = [p for p in pieces if rel.score(p) >= _SUPPORT_REL * top or p in chosen
+            or p.hit_index == direct.piece.hit_index]
+    pool: list[tuple[Piece, str, set[str], float]] = []
+    seen: set[str] = set()
+    for p in near:
+        passage = hits[p.hit_index].chunk.text
+        for sent in whole_sentences(p.text, passage):
             body = strip_marker(sent)
             terms = set(analyse(body))
+            key = _norm(body)[:60]
             # A line starting in lower case is the tail of a list whose lead is not quoted.
-            if len(terms) < 3 or body[:1].islower() or _norm(body)[:60] in shown or (p, sent) in pool \
-                    or len(terms & shown_terms) >= 0.8 * len(terms):
+            if len(terms) < 3 or body[:1].islower() or key in shown or key in seen \
+                    or len(terms & shown_terms) >= 0.8 * len(terms) or not terms & rel.q_terms:
                 continue
-            pool.append((p, sent))
+            seen.add(key)
+            pool.append((p, sent, terms, scorer.score(p, clean_quote(body, passage), raw=sent)))
     out: list[tuple[Piece, str]] = []
-    while pool and len(out) < 3:
-        def value(ps: tuple[Piece, str]) -> float:
-            terms = set(analyse(ps[1]))
-            return rel.gain(terms, covered) + 0.3 * rel.meaning(ps[0]) + 0.15 * rel.gain(terms)
+    while pool and len(out) + len(first) < _MAX_SUPPORT:
+        def value(c: tuple[Piece, str, set[str], float]) -> float:
+            return c[3] + _GAIN_WEIGHT * rel.gain(c[2], covered) \
+                - 0.15 * max(0.0, (len(c[1]) - 250) / 250)
         best = max(pool, key=value)
-        if value(best) < 0.2 or not set(analyse(best[1])) & rel.q_terms:
+        if value(best) < _SUPPORT_MIN:
             break  # nothing left that is about the question
         pool.remove(best)
-        best_terms = set(analyse(best[1]))
-        if len(best_terms & shown_terms) >= 0.8 * len(best_terms):
+        if len(best[2] & shown_terms) >= 0.8 * len(best[2]):
             continue  # says again what an earlier support already said
-        out.append(best)
-        shown_terms |= best_terms
-        covered |= set(analyse(best[1])) & rel.q_terms
+        out.append((best[0], best[1]))
+        shown_terms |= best[2]
+        covered |= best[2] & rel.q_terms
     return out
 
 
@@ -177,7 +216,9 @@ def extractive_draft(question: str, hits: list[Hit],
     direct = pick_direct(qtype, question, pieces, hits, rel)
     if direct is None:
         return ExtractiveDraft(text="")
-    support = _support(direct, chosen, pieces, rel)
+    scorer = SentenceScore(question, rel, pieces, hits)
+    parts = _other_parts(question, qtype, direct, pieces, hits, rel)
+    support = parts + _support(direct, chosen, pieces, rel, scorer, hits, parts)
     quoted_text = direct.full_text + " " + " ".join(s for _, s in support)
     step = _next_step(pieces, quoted_text, rel)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,9 +20,12 @@ from knowledge.models import DocKind, Hit
 from knowledge.textproc import analyse
 from knowledge.thesaurus import expansion_terms
 from knowledge.units import Unit
+from responder.sentences import split_sentences
 
 # An ayat label opens a piece or follows the end of the previous ayat ("... . (3) ...").
-AYAT_LABEL = re.compile(r"(?:^|(?<=[.;:]\s))\((\d{1,2}[a-z]?)\)\s")
+# A scan may have lost the full stop before a label ("… undang-undangan (3) Pengawasan …").
+AYAT_LABEL = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=[a-z]\s)(?<!ayat\s)(?=\(\d{1,2}[a-z]?\)\s+[A-Z][a-z]))"
+                        r"\((\d{1,2}[a-z]?)\)\s")
 
 
 @dataclass
@@ -57,6 +61,33 @@ def sentence_locator(piece: Piece, sentence: str) -> str:
         return piece.locator
     base = re.sub(r"\s+ayat\s+\(.*$", "", piece.base_locator)
     return f"{base} ayat ({labels[-1]})"
+
+
+_WHOLE_MAX = 700
+
+
+@lru_cache(maxsize=256)
+def _passage_sentences(passage: str) -> tuple[tuple[str, str], ...]:
+    return tuple((sent, " ".join(sent.split())) for sent in split_sentences(passage))
+
+
+def whole_sentences(piece_text: str, passage: str) -> list[str]:
+    """The sentences of a piece, each completed from its passage where a unit boundary cut it.
+
+    Retrieval units split long ayat, sometimes inside a lettered list ("… melalui: a. …;" in one
+    unit, "pengawasan oleh ombudsman …; dan c. …" in the next); a quote of either half loses
+    what the list names.
+    """
+    full = _passage_sentences(passage)
+    out: list[str] = []
+    for sent in split_sentences(piece_text):
+        key = " ".join(sent.split())
+        # Only a sentence the unit cut short is completed (it opens the passage's sentence), and
+        # only up to a length a reply can quote.
+        match = next((f for f, norm in full if norm.startswith(key) and len(norm) <= _WHOLE_MAX), sent)
+        if match not in out:
+            out.append(match)
+    return out
 
 
 def candidate_pieces(hits: list[Hit], units: list[list[tuple[Unit, np.ndarray | None]]],

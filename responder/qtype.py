@@ -46,7 +46,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         r"mengganti|mengubah|ubah|memperpanjang|melapor|menyampaikan)|cara(?:nya)?\s+\w+|"
         r"langkah|tata\s+cara|prosedur|alur|tahapan|mekanisme|how\s+(?:do|can|to|should))\b")),
     ("list", re.compile(
-        r"\b(?:apa\s+(?:saja|aja|sj)|syarat|persyaratan|dokumen\s+apa|berkas\s+apa|"
+        r"\b(?:apa?\s+(?:saja|aja|sj)|syarat|persyaratan|dokumen\s+apa|berkas\s+apa|"
         r"(?:yang\s+)?(?:harus|perlu)\s+(?:disiapkan|dibawa|dilampirkan|dilengkapi)|"
         r"kelengkapan|lampiran|jenis(?:-jenis)?\s+apa|macam|what\s+(?:documents|dokumen)|"
         r"which\s+documents|requirements?)\b")),
@@ -72,6 +72,24 @@ def question_type(question: str) -> str:
         if pattern.search(text):
             return qtype
     return "other"
+
+
+@lru_cache(maxsize=2048)
+def question_types(question: str) -> tuple[str, ...]:
+    """Every type a question asks for, the main one (`question_type`) first.
+
+    "oss itu apa dan siapa yang mengelola?" asks for a definition and an authority: the reply
+    answers the first in its opening line and gives the second its own supporting quote.
+    """
+    text = _normalised(question)
+    main = question_type(question)
+    found = [main]
+    for qtype, pattern in _RULES:
+        if qtype not in found and qtype != "yesno" and pattern.search(text):
+            found.append(qtype)
+    if "how" in found[1:] and "list" in found:
+        found.remove("how")  # "syarat dan cara": the list already reads as the steps' content
+    return tuple(t for t in found if t != "other")
 
 
 def _normalised(question: str) -> str:

@@ -6,8 +6,11 @@ import re
 
 # Sentence ends: ". " / "? " / "! " followed by a capital, digit or "(", and newlines.
 _SENT_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\"'])|\n+")
-# Ayat starts "(2) " inside a joined Pasal text.
-_AYAT = re.compile(r"(?<=[.;:])\s+(?=\(\d{1,2}[a-z]?\)\s)")
+# Ayat starts "(2) " inside a joined Pasal text; also where a scan lost the full stop before the
+# label ("… perundang-undangan (3) Pengawasan eksternal …"), unless the label is a reference
+# ("ayat (3) Pasal 5").
+_AYAT = re.compile(r"(?<=[.;:])\s+(?=\(\d{1,2}[a-z]?\)\s)|"
+                   r"(?<=[a-z])(?<!\bayat)\s+(?=\(\d{1,2}[a-z]?\)\s+[A-Z][a-z])")
 _ABBREV_END = re.compile(r"(?:\b(?:No|Nomor|hlm|dst|dll|dsb|Jl|Tbk|a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|[0-9]{1,2})\.)$")
 
 

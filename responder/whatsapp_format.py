@@ -21,14 +21,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from responder.condense import condense
 from responder.crossref import trim_dangling
 from responder.textcut import shorten
 
 TYPICAL_CHARS = 700
 MAX_CHARS = 1200
-SUPPORT_CHARS = 220  # one supporting quote
+SUPPORT_CHARS = 300  # one supporting quote
 SUPPORT_MIN = 70  # a quote shorter than this after cutting says too little to keep
-MAX_SUPPORT = 3
+MAX_SUPPORT = 4
 SUPPORT_HEADER = "Ketentuan terkait:"
 NEXT_STEP_LABEL = "Langkah selanjutnya:"
 _ITEM_MARK = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s")
@@ -92,8 +93,9 @@ def format_reply(parts: ReplyParts, typical: int = TYPICAL_CHARS, hard: int = MA
         room = budget - used - header - sum(len(s) + 1 for s in support_lines) - len(_cite(q)) - 4
         if room < SUPPORT_MIN:
             break
-        text = shorten(q.text, min(SUPPORT_CHARS, room))
-        if len(text) < len(" ".join(q.text.split())) and (len(text) < SUPPORT_MIN or text.endswith("…")):
+        text = condense(q.text, min(SUPPORT_CHARS, room))
+        if len(text) < len(" ".join(q.text.split())) and (len(text) < SUPPORT_MIN or text.endswith("…")
+                                                          and ";" not in text):
             continue  # a support cut inside a clause says too little to keep
         support_lines.append(f"{len(support_lines) + 1}. {text}{_cite(q)}")
     out = list(block)
