@@ -12,7 +12,7 @@ COMPLAINTS = [
     "tolong pak saya mau mengadu soal pelayanan",
     "pengaduan: berkas saya hilang di loket",
     "saya kecewa, mau mengadukan petugas",
-    "mau lapor keluhan pelayanan izin",
+    "saya mau lapor keluhan, petugas loket kasar sekali",
     "kenapa lambat sekali, saya mau mengadu",
     "halo?? saya mau mengadu, tolong dibalas",
 ]

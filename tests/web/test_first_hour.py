@@ -14,17 +14,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from api_support import ADMIN_KEY, Server, server_env, start_server
-from web_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP, screenshot
+from web_support import LAPTOP, screenshot
 
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
 @pytest.fixture(scope="module")
 def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server with an empty KB: the docs need neither the KB nor the responder."""
-    from conftest import _require_chromium
-
-    _require_chromium()
+    """A server with an empty KB: the docs need neither the KB nor the responder.
+    (Chromium is required by the session's `browser` fixture, which the page tests use.)"""
     work = tmp_path_factory.mktemp("docs-server")
     # The Graph API is never called here: an unroutable local port stands in for it.
     env = server_env(work / "data", "http://127.0.0.1:9", None, log_json="false")
@@ -36,16 +34,12 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def offline_page(docs_server: Server) -> Iterator[tuple[Any, list[str]]]:
-    """A page that records every request and aborts any that would leave the machine."""
-    from playwright.sync_api import sync_playwright
+def offline_page(docs_server: Server, browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A page that records every request and aborts any that would leave the machine.
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield from _recording_page(browser, docs_server.base_url)
-        finally:
-            browser.close()
+    It uses the session's Chromium (tests/web/conftest.py): a second sync Playwright in the
+    same process fails once the session's is running."""
+    yield from _recording_page(browser, docs_server.base_url)
 
 
 def _recording_page(browser: Any, base_url: str) -> Iterator[tuple[Any, list[str]]]:
