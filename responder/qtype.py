@@ -18,7 +18,8 @@ QTYPES = ("duration", "amount", "who", "list", "definition", "how", "yesno", "ot
 # Each rule: (type, pattern over the lower-cased, normalised question).
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("duration", re.compile(
-        r"\b(?:berapa\s+(?:lama|hari|minggu|bulan|tahun|jam)|(?:sampai|hingga)\s+kapan|kapan|"
+        r"\b(?:berapa\s+(?:lama|hari|minggu|bulan|tahun|jam|kali)|(?:se)?berapa\s+sering|how\s+often|"
+        r"(?:sampai|hingga)\s+kapan|kapan|"
         r"jam\s+(?:berapa|buka|tutup|kerja|layanan|operasional|pelayanan)|(?:buka|tutup)\s+jam|"
         r"jangka\s+waktu|batas\s+waktu|tenggat|masa\s+berlaku|berlaku\s+(?:berapa|sampai|hingga)|"
         r"paling\s+(?:lama|lambat)|lama(?:nya)?\s+(?:proses|waktu|pengurusan|penerbitan|"
