@@ -80,7 +80,7 @@ _TYPE_WORDS_TEXT = {
     "how": "cara langkah prosedur alur tahapan mekanisme",
     "yesno": "wajib harus boleh bisa dapat perlu dilarang",
 }
-_MAX_SENTENCE = 300
+_MAX_SENTENCE = 450  # a direct answer this long is kept whole: its end often names what was asked
 # A piece this close to the best one (relevance ratio) may hold the answer: the cosine of a
 # short ayat can be low while its words are exactly the question's.
 _RELEVANT = 0.45
