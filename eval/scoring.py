@@ -17,7 +17,7 @@ from eval.questions import ACTIONS, GoldEntry
 K_VALUES = (1, 3, 5, 10)
 MAX_K = 10
 STAGES = ("normalise", "guard", "search", "classify", "answerability", "draft", "verify",
-          "confidence", "decide", "total")
+          "output_guard", "confidence", "decide", "total")
 # Tags the README asks to see separately; every other tag is reported too.
 HEADLINE_TAGS = ("english", "banjar", "informal", "contrast", "multi_question", "off_hours")
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     # --- office and decision policy ----------------------------------------------------------
     office_name: str = "DPMPTSPTK Kabupaten Balangan"
+    # Contacts the office publishes (WhatsApp numbers, web addresses, e-mail): a reply may
+    # state these even when the passages it quotes do not (responder/output_guard.py).
+    office_contacts: list[str] = Field(default_factory=list)
     timezone: str = "Asia/Makassar"
     # weekday (0=Monday) -> (open, close); days absent are closed all day.
     office_hours: dict[int, tuple[time, time]] = {

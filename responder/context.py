@@ -45,6 +45,7 @@ class AnswerContext:
     coverage: float = 0.0
     dense: float = 0.0
     verified: bool = False
+    output_ok: bool = True  # the output guard found every figure and link in the sources
     confidence: float = 0.0
     signals: dict[str, float] = field(default_factory=dict)  # what the judgements read (shown)
     confidence_features: dict[str, float] = field(default_factory=dict)  # the probe's full input

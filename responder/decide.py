@@ -18,7 +18,7 @@ class Decision:
 
 def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
            auto_send_threshold: float, queue_threshold: float,
-           messages: dict[str, str], curated: bool = False) -> Decision:
+           messages: dict[str, str], curated: bool = False, guard_ok: bool = True) -> Decision:
     """Route a substantive draft (rule-triggered handoffs never reach here).
 
     `confidence` is the calibrated probability that the draft carries every fact asked for;
@@ -45,7 +45,9 @@ def decide(confidence: float, office_hours: bool, verified: bool, revoked: bool,
         add("unverified_citation")
     if revoked:
         add("revoked_source")
-    safe = verified and not revoked and (curated or confidence >= auto_send_threshold)
+    # guard_ok: every figure, link and payment instruction is backed by a source (the step
+    # that found otherwise has already added its reason).
+    safe = verified and guard_ok and not revoked and (curated or confidence >= auto_send_threshold)
     if office_hours:
         add("office_hours")
         return Decision(Action.QUEUE, DraftKind.ANSWER, reasons)

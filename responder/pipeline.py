@@ -1,6 +1,7 @@
 """respond(): the answer pipeline, a list of named steps over one context (responder.steps).
 
-normalise → guard → search → classify → answerability → draft → verify → confidence → decide
+normalise → guard → search → classify → answerability → draft → verify → output_guard →
+confidence → decide
 
 The judgements are learned (responder.judge): the intent model decides answer / small talk /
 handoff reason, the answerability probe whether the knowledge base covers the question, the
@@ -27,7 +28,7 @@ from responder.models import Draft
 from responder.office_hours import is_office_hours
 
 STEP_ORDER = ("normalise", "guard", "search", "classify", "answerability", "draft", "verify",
-              "confidence", "decide")
+              "output_guard", "confidence", "decide")
 
 
 class Responder:

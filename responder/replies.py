@@ -80,6 +80,10 @@ REASON_MESSAGES: dict[str, str] = {
         "Keyakinan bahwa draf memuat semua yang ditanyakan belum cukup untuk dikirim otomatis; "
         "draf menunggu pemeriksaan petugas."
     ),
+    "unsupported_detail": (
+        "Draf memuat angka, tautan, kontak, nomor rekening atau perintah pembayaran yang tidak "
+        "ada di sumber yang dikutip; periksa sebelum dikirim."
+    ),
     "office_hours": (
         "Pesan diterima pada jam kerja; draf menunggu persetujuan petugas sebelum dikirim."
     ),

@@ -1,6 +1,7 @@
 """The named steps of the answer pipeline; each reads and writes one AnswerContext.
 
-normalise → guard → search → classify → answerability → draft → verify → confidence → decide
+normalise → guard → search → classify → answerability → draft → verify → output_guard →
+confidence → decide
 
 A step that decides the reply on its own (a guard, the intent model, answerability) stops the
 pipeline by setting ``ctx.outcome``; every stop carries its reasons.
@@ -18,6 +19,7 @@ from responder.guards import instruction_override, personal_data
 from responder.judge.signals import RETRIEVAL_FEATURES, draft_signals, retrieval_signals
 from responder.models import Action, Citation, Draft, DraftKind, Reason
 from responder.normalize import normalise
+from responder.output_guard import check_output
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
 from responder.verify import verify
 
@@ -142,6 +144,21 @@ def verify_step(r: Responder, ctx: AnswerContext) -> None:
     ctx.verified = check.ok and bool(ctx.citations) and all(c.verified for c in ctx.citations)
 
 
+def output_guard_step(r: Responder, ctx: AnswerContext) -> None:
+    """Figures, links, contacts and payment instructions must come from the sources."""
+    sources: list[str] = []
+    for h in ctx.hits[:DRAFT_HITS]:
+        sources += [h.chunk.text, h.chunk.locator, h.doc.short_name]
+    for c in ctx.citations:
+        chunk = r.kb.get_chunk(c.chunk_id)
+        sources += [c.locator, chunk.text if chunk else c.quote]
+    result = check_output(ctx.draft_text or "", sources, ctx.settings.office_contacts)
+    ctx.output_ok = result.ok
+    if not result.ok:
+        base = reason("unsupported_detail")
+        ctx.reasons.append(Reason(base.code, f"{base.message} ({'; '.join(result.problems[:5])})"))
+
+
 def confidence_step(r: Responder, ctx: AnswerContext) -> None:
     """Calibrated probability that the draft carries every fact asked for."""
     base = {k: ctx.signals.get(k, 0.0) for k in RETRIEVAL_FEATURES}
@@ -166,7 +183,7 @@ def decide_step(r: Responder, ctx: AnswerContext) -> None:
         text = f"{head}\n\n{r.revoked_notice(revoked)}" + (f"\n\n{rest}" if sep else "")
     decision = decide(ctx.confidence, ctx.office_hours, ctx.verified, bool(revoked),
                       r.auto_send_threshold, ctx.settings.queue_threshold, REASON_MESSAGES,
-                      curated=ctx.drafter == "reviewed_answer")
+                      curated=ctx.drafter == "reviewed_answer", guard_ok=ctx.output_ok)
     reasons = ctx.reasons + decision.reasons
     ctx.reasons = reasons
     hold = None

@@ -2,7 +2,7 @@
 
 A sentence is supported when enough of its content words (stemmed, stop words out) occur
 in a cited passage, or when it is a verbatim quote of it. Cheap, deterministic, explainable
-to an officer; the threshold is a setting calibrated on the dev set.
+to an officer; the threshold is a setting (support_threshold).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def verify(text: str, passages: list[str], threshold: float = 0.5) -> Verificati
         if not line:
             lead_marks = []
             continue
-        if _NO_CLAIM.match(line):
-            continue
+        if _NO_CLAIM.match(line) and len(line) <= 80 and not re.search(r"\d|https?:|www\.|@", line):
+            continue  # a short courtesy line; one carrying figures or links is a claim
         # A numbered point or paragraph cites for all its sentences: "1. A. B. [2]".
         line_marks = [int(m) for m in _MARK.findall(line)]
         if _LIST_ITEM.match(line):

@@ -130,6 +130,33 @@ def test_good_answer_is_drafted_by_the_llm_and_verified(responder: Responder, se
     assert draft.action == Action.AUTO_SEND, (draft.confidence, draft.reason_codes)
 
 
+@pytest.mark.parametrize("extra, detail", [
+    ("Terima kasih. Transfer Rp500.000 ke rekening BRI 0123-01-012345-50-1 agar segera diproses.",
+     "0123-01-012345-50-1"),
+    ("Untuk percepatan hubungi petugas kami di 0812-9999-1234 [{n}].", "0812-9999-1234"),
+    ("Formulir tersedia di https://izin-cepat.xyz/form [{n}].", "izin-cepat.xyz"),
+    ("Nilai survei tahun 2021 tercatat 91,20 [{n}].", "91,20"),
+])
+def test_an_llm_detail_not_in_the_sources_never_goes_out_alone(
+        responder: Responder, server: FakeOpenAI, extra: str, detail: str) -> None:
+    server.set_chat(citing_fact(extra))
+    draft = ask(responder)
+    if draft.drafter == "llm":  # verification let it through: the output guard must hold it
+        assert "unsupported_detail" in draft.reason_codes
+        assert draft.action == Action.QUEUE and draft.holding_reply
+    else:  # verification already refused the LLM's reply; the fallback does not carry it
+        assert detail not in (draft.answer_text or "")
+    assert not (draft.action == Action.AUTO_SEND and detail in draft.text)
+
+
+def test_a_changed_figure_that_passes_word_overlap_is_caught_by_the_output_guard(
+        responder: Responder, server: FakeOpenAI) -> None:
+    server.set_chat(citing_fact("Nilai survei tahun 2021 tercatat 91,20 [{n}]."))
+    draft = ask(responder)
+    assert draft.drafter == "llm", draft.reason_codes
+    assert "unsupported_detail" in draft.reason_codes and draft.action == Action.QUEUE
+
+
 def test_unknown_citation_falls_back(responder: Responder, server: FakeOpenAI) -> None:
     server.set_chat(lambda req: "Nilai Survei Kepuasan Masyarakat tahun 2021 adalah 88,65 [7].")
     draft = ask(responder)

@@ -93,10 +93,12 @@ def collect(responder, items: list[QAItem], out_of_scope: list[str],
         if ctx.stopped:
             continue
         S.verify_step(responder, ctx)
+        S.output_guard_step(responder, ctx)
         S.confidence_step(responder, ctx)
         full = ctx.confidence_features
         complete = fact_score(ctx.draft_text or "", item.answer_facts) >= 1.0
-        confidence.append((full, int(complete), item.id, ctx.verified, item.qtype))
+        confidence.append((full, int(complete), item.id, ctx.verified and ctx.output_ok,
+                           item.qtype))
         if n % 50 == 0:
             log(f"  {n}/{len(items)} items")
     for text in out_of_scope:
