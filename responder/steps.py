@@ -20,6 +20,7 @@ from responder.judge.signals import RETRIEVAL_FEATURES, draft_signals, retrieval
 from responder.models import Action, Citation, Draft, DraftKind, Reason
 from responder.normalize import normalise
 from responder.output_guard import check_output
+from responder.sources import number_sources
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
 from responder.verify import verify
 
@@ -177,6 +178,8 @@ def decide_step(r: Responder, ctx: AnswerContext) -> None:
     """Auto-send, queue for an officer, or hand off — with reasons."""
     revoked = [ctx.hits[i] for i in ctx.used_hits if i < len(ctx.hits) and ctx.hits[i].revoked]
     text = ctx.draft_text or ""
+    if ctx.drafter in ("extractive", "llm"):
+        text = number_sources(text, ctx.hits)  # verified already: now the applicant's numbering
     if revoked:
         # The direct answer stays the first line; the warning follows it at once.
         head, sep, rest = text.partition("\n\n")

@@ -20,9 +20,8 @@ _LOCATOR_TAIL = re.compile(r"\s+—\s+[^—]*$")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s")
 # Lines that carry no claim: greetings, closings, source lists.
 _NO_CLAIM = re.compile(
-    r"^(terima kasih|mohon maaf|salam|semoga|silakan (?:hubungi|tanya)|sumber|dasar hukum|rujukan)\b",
-    re.IGNORECASE,
-)
+    r"^(terima kasih|mohon maaf|salam|semoga|silakan (?:hubungi|tanya))\b", re.IGNORECASE)
+_SOURCE_LIST = re.compile(r"^(sumber|dasar hukum|rujukan)\s*:", re.IGNORECASE)
 
 
 @dataclass
@@ -74,6 +73,8 @@ def verify(text: str, passages: list[str], threshold: float = 0.5) -> Verificati
         if not line:
             lead_marks = []
             continue
+        if _SOURCE_LIST.match(line):
+            continue  # "Sumber: PP 6/2021 Pasal 12": a list of sources, not a claim
         if _NO_CLAIM.match(line) and len(line) <= 80 and not re.search(r"\d|https?:|www\.|@", line):
             continue  # a short courtesy line; one carrying figures or links is a claim
         # A numbered point or paragraph cites for all its sentences: "1. A. B. [2]".

@@ -4,6 +4,7 @@ answerability handoff, and drafts resting on revoked law."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -128,8 +129,6 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_the_readmes_example_questions_are_answered_from_the_right_section(kb: KnowledgeBase) -> None:
-    import re
-
     text = README.read_text(encoding="utf-8")
     examples = re.findall(r'lantunan (?:search|ask) "([^"]+)"', text)
     assert {"gmn cara bikin nib", "brp lama pengaduan ditanggapi?"} <= set(examples)
@@ -140,5 +139,21 @@ def test_the_readmes_example_questions_are_answered_from_the_right_section(kb: K
         draft = r.respond(question, SUNDAY_NIGHT)
         assert draft.kind == DraftKind.ANSWER, (question, draft.reason_codes)
         assert draft.action in (Action.AUTO_SEND, Action.QUEUE)
-        first = (draft.answer_text or "").split("\n\n")[0]
-        assert section.lower() in first.lower(), (question, first)
+        text = draft.answer_text or ""
+        first = text.split("\n\n")[0]
+        sources = dict(re.findall(r"^\[(\d+)\] (.+)$", text.split("Sumber:")[-1], re.M))
+        cited = [sources[n] for n in re.findall(r"\[(\d+)\]", first)]
+        assert any(section.lower() in c.lower() for c in cited), (question, first, sources)
+
+
+def test_citations_are_numbered_in_order_with_a_matching_source_list(kb: KnowledgeBase) -> None:
+    draft = Responder(kb).respond("brp lama pengaduan ditanggapi?", SUNDAY_NIGHT)
+    assert draft.drafter == "extractive"
+    text = draft.answer_text or ""
+    body, _, listing = text.rpartition("\n\nSumber:\n")
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", body)]
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == list(range(1, len(first_seen) + 1))  # 1..n in order of appearance
+    entries = re.findall(r"^\[(\d+)\] (.+)$", listing, re.M)
+    assert [int(n) for n, _ in entries] == first_seen
+    assert " — " not in body  # locators live in the list, not after every point
