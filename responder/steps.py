@@ -84,7 +84,7 @@ def classify_step(r: Responder, ctx: AnswerContext) -> None:
     if pred.route == "handoff":
         code = pred.reason or "unclear"
         r_ = reason(code)
-        msg = f"{r_.message} (model: {pred.probabilities.get(code, 0.0):.0%})"
+        msg = f"{r_.message} (keyakinan model: {pred.probabilities.get(code, 0.0):.0%})"
         _handoff(ctx, [Reason(code, msg)], related(ctx.hits), confidence=0.0)
     elif pred.route == "smalltalk":
         s = ctx.settings
