@@ -30,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_json)
     rt = Runtime(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    rt.db.migrate()
+    _migrate(rt.db)
     key = bootstrap_admin(rt.db, settings.admin_key)
     base = f"http://{args.host}:{args.port}"
     lines = [f"Lantunan API: {base}", f"  Konsol petugas & kurator: {base}/masuk",
@@ -58,6 +58,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(db) -> None:
+    """Migrate the schema; a database this build cannot migrate stops the command with the
+    reason instead of a traceback (nothing was changed)."""
+    from api.migrations import SchemaStateError
+
+    try:
+        db.migrate()
+    except SchemaStateError as exc:
+        print(f"Lantunan tidak dapat dimulai: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _admin_db():
     """The settings and the migrated service database (created when missing)."""
     from api.db import Database
@@ -66,7 +78,7 @@ def _admin_db():
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url)
-    db.migrate()
+    _migrate(db)
     return settings, db
 
 

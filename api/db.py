@@ -1,5 +1,6 @@
 """Relational state of the service (SQLAlchemy 2.x): conversations, messages, drafts, decisions,
-API keys and the append-only audit log, with a small versioned migration table.
+API keys and the append-only audit log. The schema is created and upgraded by the Alembic
+revisions in ``api/migrations`` (``Database.migrate``), not from these models directly.
 
 SQLite (WAL, ``BEGIN IMMEDIATE`` transactions, full fsync) is the default; PostgreSQL by URL
 (``postgresql+psycopg://``). All timestamps are stored in UTC and returned timezone-aware.
@@ -7,7 +8,7 @@ SQLite (WAL, ``BEGIN IMMEDIATE`` transactions, full fsync) is the default; Postg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
@@ -194,14 +195,6 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class SchemaVersion(Base):
-    """Applied schema versions (our own tiny migration ledger)."""
-
-    __tablename__ = "schema_version"
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 # --- storable text ------------------------------------------------------------------------------
 # The last guard before the database: whatever route a string took (webhook, channel, officer
 # edit, curator form), a lone surrogate or NUL is replaced instead of failing the transaction.
@@ -222,58 +215,6 @@ def _clean_strings(session: Session, _ctx: Any, _instances: Any) -> None:
                 cleaned, changed = clean_json(value)
                 if changed:
                     setattr(obj, column.key, cleaned)
-
-
-# --- migrations ---------------------------------------------------------------------------------
-# A fresh database gets ``create_all`` of the current models plus every migration's extra DDL
-# (triggers) and is stamped with the latest version; an existing one runs only the newer steps.
-# New steps must therefore use explicit DDL (ALTER TABLE ...), never ``create_all``.
-
-
-def _audit_triggers(conn: Connection) -> None:
-    """Make the audit log append-only at the database level."""
-    if conn.dialect.name == "sqlite":
-        for op in ("UPDATE", "DELETE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{op.lower()} BEFORE {op} ON audit_log "
-                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-            )
-    elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
-        conn.exec_driver_sql(
-            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
-        )
-
-
-MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
-    (1, _audit_triggers),
-]
-LATEST_VERSION = MIGRATIONS[-1][0]
-
-
-def migrate(engine: Engine) -> int:
-    """Create or upgrade the schema; safe to run from several processes at once."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Serialise concurrent first starts of several workers.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7411001)"))
-        SchemaVersion.__table__.create(conn, checkfirst=True)
-        current = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
-        fresh = current == 0
-        if fresh:
-            Base.metadata.create_all(conn)
-        for version, step in MIGRATIONS:
-            if version > current:
-                step(conn)
-                conn.execute(
-                    SchemaVersion.__table__.insert().values(version=version, applied_at=utcnow())
-                )
-        return LATEST_VERSION
 
 
 # --- engine -------------------------------------------------------------------------------------
@@ -315,9 +256,14 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def migrate(self) -> int:
-        """Create or upgrade the schema."""
-        return migrate(self.engine)
+    def migrate(self) -> str:
+        """Create or upgrade the schema to Alembic's head; returns the revision now applied.
+        Safe to run from several processes at once (see ``api.migrations.runner``)."""
+        # Imported here: Alembic (with Mako and every SQL dialect) costs ~0.2 s of imports that
+        # the many users of this module that never migrate should not pay.
+        from api.migrations.runner import upgrade_to_head
+
+        return upgrade_to_head(self.engine, Base.metadata.tables)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
