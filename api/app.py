@@ -29,7 +29,8 @@ DESCRIPTION = """Lantunan: WhatsApp webhook, generic channel, officer queue, cur
 
 Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: **officer**
 (queue, replies), **curator** (knowledge base), **admin** (everything, keys, audit),
-**channel** (`POST /api/v1/messages`). The WhatsApp webhook is authenticated by its
+**channel** (`POST /api/v1/messages` into the channels the key was issued for, and reading
+those messages by their random ids). The WhatsApp webhook is authenticated by its
 `X-Hub-Signature-256` signature instead."""
 
 

@@ -7,6 +7,8 @@ SQLite (WAL, ``BEGIN IMMEDIATE`` transactions, full fsync) is the default; Postg
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -25,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -36,6 +39,12 @@ from api.textsafe import clean_json, clean_text, needs_cleaning
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
     return datetime.now(timezone.utc)
+
+
+def new_public_id() -> str:
+    """A random, URL-safe message id for the channel API (128 bits, always 22 characters):
+    unlike the row id it says nothing about other messages and cannot be enumerated."""
+    return secrets.token_urlsafe(16)
 
 
 class UTCDateTime(TypeDecorator):
@@ -79,6 +88,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Channel keys only: the channel names it may write into and read, comma-separated
+    # ("webchat,bridge"); empty or NULL = none (people's keys are not scoped).
+    channels: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class Conversation(Base):
@@ -115,6 +127,9 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     send_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    # The id the channel API shows (random; the integer id stays internal).
+    public_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True,
+                                                  nullable=True, default=new_public_id)
     msg_type: Mapped[str] = mapped_column(String(32), default="text")
     text: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -250,8 +265,41 @@ def _audit_triggers(conn: Connection) -> None:
         )
 
 
+def _key_scopes_and_public_ids(conn: Connection) -> None:
+    """v2: ``api_keys.channels`` and ``messages.public_id`` (issue 12 item 5).
+
+    An existing channel key is scoped to the channels it already wrote into (from the audit
+    log's ``message.received`` entries under its label), so running integrations keep working
+    and nothing new is opened to them; a channel key that never wrote is scoped to nothing
+    until re-issued. Every existing message gets a random public id before the unique index.
+    """
+    have = inspect(conn)  # a fresh database already got both columns from create_all
+    if "channels" not in {c["name"] for c in have.get_columns("api_keys")}:
+        conn.exec_driver_sql("ALTER TABLE api_keys ADD COLUMN channels VARCHAR(500)")
+    if "public_id" not in {c["name"] for c in have.get_columns("messages")}:
+        conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN public_id VARCHAR(32)")
+    keys = conn.exec_driver_sql("SELECT id, name FROM api_keys WHERE role = 'channel'").all()
+    for key_id, name in keys:
+        rows = conn.execute(text("SELECT detail FROM audit_log WHERE actor = :a AND action = "
+                                 "'message.received'"), {"a": f"channel:{name}#{key_id}"})
+        seen: set[str] = set()
+        for (detail,) in rows:
+            detail = json.loads(detail) if isinstance(detail, str) else (detail or {})
+            if isinstance(detail, dict) and isinstance(detail.get("channel"), str):
+                seen.add(detail["channel"])
+        conn.execute(text("UPDATE api_keys SET channels = :c WHERE id = :i"),
+                     {"c": ",".join(sorted(seen)), "i": key_id})
+    ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM messages WHERE public_id IS NULL")]
+    for start in range(0, len(ids), 1000):
+        conn.execute(text("UPDATE messages SET public_id = :p WHERE id = :i"),
+                     [{"p": new_public_id(), "i": i} for i in ids[start:start + 1000]])
+    conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS ix_messages_public_id ON messages "
+                         "(public_id)")
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _audit_triggers),
+    (2, _key_scopes_and_public_ids),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

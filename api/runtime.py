@@ -58,7 +58,7 @@ class Runtime:
     def start(self, background: bool = True) -> str | None:
         """Migrate, bootstrap the first admin, recover interrupted work, load the KB, start the
         worker. Returns a generated admin key when one was created (shown once)."""
-        from api.auth import bootstrap_admin
+        from api.auth import bootstrap_admin, parse_channels
         from api.services.delivery import recover_interrupted
         from api.worker import Worker
 
@@ -66,6 +66,7 @@ class Runtime:
 
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         limits_of(self)  # parse the limit strings now: a typo stops the start, not a request
+        parse_channels(self.settings.channel_api_key_channels)  # likewise a bad channel name
         self.db.migrate()
         admin_key = bootstrap_admin(self.db, self.settings.admin_key)
         recover_interrupted(self)

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str = "000000000000000"
     graph_base_url: str = "https://graph.facebook.com/v21.0"
     channel_api_key: str | None = None
+    channel_api_key_channels: str = Field(
+        default="", description="Channel names LANTUNAN_CHANNEL_API_KEY may write into and read, "
+                                "comma-separated; empty: that key is refused.")
     admin_key: str | None = None
 
     # --- API service runtime (api/) ------------------------------------------------------------
