@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.db import ApiKey, Database, utcnow
 
+log = logging.getLogger("lantunan.api.auth")
+
+# The file the first admin key is written to (mode 0600) when none is configured: never to
+# stdout or the log, which end up in container logs.
+ADMIN_KEY_FILE = "admin-key.txt"
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
@@ -135,17 +143,45 @@ def create_key(session: Session, name: str, role: Role, created_by: str | None,
     return row, key
 
 
-def bootstrap_admin(db: Database, configured_key: str | None) -> str | None:
-    """On an empty key table create the first admin; return its key when we generated it."""
+def write_secret_file(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` readable by the owner only (0600 from the first byte:
+    a temporary file created with that mode, fsynced, then renamed over the target)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by umask; an old tmp kept its mode
+        os.write(fd, content.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def bootstrap_admin(db: Database, configured_key: str | None,
+                    data_dir: Path | None = None) -> Path | None:
+    """On an empty key table create the first admin. A generated key is written to
+    ``data_dir/admin-key.txt`` (0600) and never printed; returns that path (None otherwise).
+
+    The file is written before the key row commits: if writing fails nothing is stored and
+    the next start tries again, so a generated key can never be lost between the two."""
     with db.transaction() as s:
         if s.scalar(select(func.count()).select_from(ApiKey)):
             return None
         _, key = create_key(s, "admin", Role.ADMIN, created_by="bootstrap", key=configured_key)
         from api.audit import record  # local import: audit imports nothing from here
 
+        path = None
+        if not configured_key:
+            path = (data_dir or Path(".")).resolve() / ADMIN_KEY_FILE
+            write_secret_file(path, key + "\n")
         record(s, "system", "auth.bootstrap_admin", "api_key", "admin",
-               detail={"source": "settings" if configured_key else "generated"})
-    return None if configured_key else key
+               detail={"source": "settings" if configured_key else "generated",
+                       "file": str(path) if path else None})
+    if path:
+        log.warning("first admin key written to %s (mode 0600); store it elsewhere and delete "
+                    "the file", path)
+    return path
 
 
 def extract_key(authorization: str | None, x_api_key: str | None) -> str | None:
