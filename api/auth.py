@@ -111,9 +111,9 @@ def parse_channels(value: str | Iterable[str] | None) -> frozenset[str]:
     """Channel names from "a,b" / "a b" / a list; raises ValueError naming a bad one."""
     items = value.replace(",", " ").split() if isinstance(value, str) else list(value or [])
     names = frozenset(n.strip() for n in items if n and n.strip())
-    bad = sorted(n for n in names if not CHANNEL_NAME.match(n) or n == "whatsapp")
+    bad = sorted(n[:40] for n in names if not CHANNEL_NAME.match(n) or n == "whatsapp")
     if bad:
-        raise ValueError(f"nama kanal tidak sah: {', '.join(bad)} (huruf kecil, angka, '_' "
+        raise ValueError(f"nama kanal tidak sah: {', '.join(bad[:5])} (huruf kecil, angka, '_' "
                          f"atau '-', maks 32; 'whatsapp' hanya lewat webhook)")
     return names
 

@@ -90,7 +90,7 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Channel keys only: the channel names it may write into and read, comma-separated
     # ("webchat,bridge"); empty or NULL = none (people's keys are not scoped).
-    channels: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    channels: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Conversation(Base):
@@ -275,7 +275,7 @@ def _key_scopes_and_public_ids(conn: Connection) -> None:
     """
     have = inspect(conn)  # a fresh database already got both columns from create_all
     if "channels" not in {c["name"] for c in have.get_columns("api_keys")}:
-        conn.exec_driver_sql("ALTER TABLE api_keys ADD COLUMN channels VARCHAR(500)")
+        conn.exec_driver_sql("ALTER TABLE api_keys ADD COLUMN channels TEXT")
     if "public_id" not in {c["name"] for c in have.get_columns("messages")}:
         conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN public_id VARCHAR(32)")
     keys = conn.exec_driver_sql("SELECT id, name FROM api_keys WHERE role = 'channel'").all()

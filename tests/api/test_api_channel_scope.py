@@ -130,6 +130,13 @@ def test_scope_is_required_and_shown(server, two_channels):
         r = admin.post("/api/v1/users", json=body)
         assert r.status_code == 422, (body, r.text)
         assert r.json()["detail"]
+    # The most a key may name (20 channels of 32 characters) is stored whole on both backends.
+    many = [f"k{i:02d}-{'x' * 28}" for i in range(20)]
+    r = admin.post("/api/v1/users", json={"name": "banyak", "role": "channel", "channels": many})
+    assert r.status_code == 201 and r.json()["channels"] == many, r.text
+    r = admin.post("/api/v1/users", json={"name": "terlalu", "role": "channel",
+                                          "channels": many + ["k20"]})
+    assert r.status_code == 422 and r.json()["detail"]
     me = server.client(two_channels["key_a"]).get("/api/v1/me").json()
     assert me["role"] == "channel" and me["channels"] == [two_channels["a"]]
     assert server.client(CHANNEL_KEY).get("/api/v1/me").json()["channels"] == ["web", "webchat"]
