@@ -26,20 +26,26 @@ class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     role: str = Field(pattern="^(officer|curator|admin|channel)$")
+    channels: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="Channel key only (required there): the channel names it may write into "
+                    "and read.", examples=[["webchat"]])
 
 
 @router.get("/me", summary="Who am I")
 def me(who: Principal = Depends(requires(None))) -> dict:
-    """The caller's name, role and permissions."""
+    """The caller's name, role and permissions; a channel key also its channels."""
     return {"key_id": who.key_id, "name": who.name, "role": who.role.value,
-            "permissions": sorted(p.value for p in Perm if who.can(p))}
+            "permissions": sorted(p.value for p in Perm if who.can(p)),
+            "channels": None if who.channels is None else sorted(who.channels)}
 
 
 @router.post("/users", status_code=201, summary="Create an API key (shown once)")
 def create_user(body: UserIn, rt: Runtime = Depends(runtime),
                 who: Principal = Depends(admin_users)) -> dict:
-    """Create an officer, curator, admin or channel key; the response carries the key once."""
-    return users.create_user(rt, who, body.name, body.role)
+    """Create an officer, curator, admin or channel key; the response carries the key once.
+    A channel key names its channels; it may write into and read only those."""
+    return users.create_user(rt, who, body.name, body.role, body.channels)
 
 
 @router.get("/users", summary="API keys")

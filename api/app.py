@@ -4,7 +4,9 @@ The app owns one ``Runtime`` (database, sender, KB, responder, worker) created a
 OpenAPI is served at ``/openapi.json`` and ``/docs`` (Swagger UI). The page loads its script
 and style from the ``fastapi-offline`` package (Swagger UI 5, which renders OpenAPI 3.1),
 mounted at ``/static-offline-docs``: no CDN, so the docs work on an office network with no
-internet. ReDoc is left out: its sidebar logo still comes from a CDN.
+internet. ReDoc is left out: its sidebar logo still comes from a CDN. The docs pages carry a
+Content-Security-Policy allowing this origin only (``api/hardening.py`` says why they stay
+public).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import admin, channel, curation, errors, health, queue, webhook
 from api import web
+from api.hardening import SWAGGER_UI_PARAMETERS, DocsPolicyMiddleware
 from api.limits import BodyLimitMiddleware
 from api.runtime import ResponderLike, Runtime
 from lantunan.settings import Settings, get_settings
@@ -29,7 +32,8 @@ DESCRIPTION = """Lantunan: WhatsApp webhook, generic channel, officer queue, cur
 
 Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: **officer**
 (queue, replies), **curator** (knowledge base), **admin** (everything, keys, audit),
-**channel** (`POST /api/v1/messages`). The WhatsApp webhook is authenticated by its
+**channel** (`POST /api/v1/messages` into the channels the key was issued for, and reading
+those messages by their random ids). The WhatsApp webhook is authenticated by its
 `X-Hub-Signature-256` signature instead."""
 
 
@@ -41,11 +45,11 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        key = rt.start()
-        if key:
-            # First start with an empty key table: the only time this key is ever shown.
-            print(f"\n*** Kunci admin pertama (simpan sekarang, tidak ditampilkan lagi): {key}\n",
-                  flush=True)
+        key_file = rt.start()
+        if key_file:
+            # First start with an empty key table: the key is in a 0600 file, never in the log.
+            print(f"\n*** Kunci admin pertama disimpan di {key_file} (hanya pemilik yang dapat "
+                  "membaca); simpan di tempat aman lalu hapus berkasnya.\n", flush=True)
         try:
             yield
         finally:
@@ -53,7 +57,8 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
 
     app = FastAPIOffline(title="Lantunan API", version="0.1.0", description=DESCRIPTION,
                          lifespan=lifespan, redoc_url=None, static_url="/static-offline-docs",
-                         favicon_url="/static/favicon.svg")
+                         favicon_url="/static/favicon.svg",
+                         swagger_ui_parameters=SWAGGER_UI_PARAMETERS)
     app.state.runtime = rt
     errors.install(app)
     for r in (health.router, webhook.router, channel.router, queue.router, curation.router,
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes,
                        overrides={("POST", "/api/v1/documents"): settings.api_max_upload_bytes,
                                   ("POST", web.UPLOAD_PATH): settings.api_max_upload_bytes})
+    app.add_middleware(DocsPolicyMiddleware)
     return app
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,8 +17,12 @@ from api.auth import Perm, Principal
 from api.db import utcnow
 from api.deps import requires, runtime
 from api.runtime import Runtime
-from api.services.inbound import channel_message_status, store_channel_message
-from api.validation import DbId
+from api.services.channel_msgs import channel_message_status, store_channel_message
+
+# The random public id (``secrets.token_urlsafe(16)``): anything else, an integer row id
+# included, is a 422 before any lookup.
+PublicId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{22}$",
+                               description="Random message id from POST /api/v1/messages.")]
 
 router = APIRouter(prefix="/api/v1", tags=["channel"])
 
@@ -46,21 +52,24 @@ class ChannelMessageIn(BaseModel):
 @router.post("/messages", status_code=202, summary="Submit an applicant message")
 def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
                  who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> JSONResponse:
-    """Store the message for drafting (202); a repeated ``message_id`` is acknowledged again."""
+    """Store the message for drafting (202); a repeated ``message_id`` is acknowledged again.
+    A channel key may post only into the channels it was issued for (403 otherwise); the
+    answer's ``message_id`` is a random public id."""
     at = body.received_at or utcnow()
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(rt.settings.timezone))
-    stored = store_channel_message(rt, who.label, body.channel, body.sender.strip(), body.text,
+    stored = store_channel_message(rt, who, body.channel, body.sender.strip(), body.text,
                                    at, body.message_id)
-    return JSONResponse({"message_id": stored.message_id,
+    return JSONResponse({"message_id": stored.public_id,
                          "conversation_id": stored.conversation_id,
                          "duplicate": stored.duplicate,
-                         "status_url": f"/api/v1/messages/{stored.message_id}"},
+                         "status_url": f"/api/v1/messages/{stored.public_id}"},
                         status_code=200 if stored.duplicate else 202)
 
 
 @router.get("/messages/{message_id}", summary="State of a submitted message and its replies")
-def get_message(message_id: DbId, rt: Runtime = Depends(runtime),
-                _: Principal = Depends(requires(Perm.CHANNEL_POST))) -> dict:
-    """Processing state, the draft's action and the replies to give the applicant."""
-    return channel_message_status(rt, message_id)
+def get_message(message_id: PublicId, rt: Runtime = Depends(runtime),
+                who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> dict:
+    """Processing state, the draft's action and the replies to give the applicant; 404 for
+    a message on a channel the key was not issued for."""
+    return channel_message_status(rt, who, message_id)

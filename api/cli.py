@@ -10,6 +10,7 @@ import os
 import socket
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
@@ -21,7 +22,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.auth import bootstrap_admin
+    from api.auth import bootstrap_admin, parse_channels
     from api.logging import configure_logging
     from api.runtime import Runtime
     from lantunan.settings import Settings
@@ -31,30 +32,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     rt = Runtime(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _migrate(rt.db)
-    key = bootstrap_admin(rt.db, settings.admin_key)
+    parse_channels(settings.channel_api_key_channels)  # a bad name stops here, with its reason
+    key_file = bootstrap_admin(rt.db, settings.admin_key, settings.data_dir)
     base = f"http://{args.host}:{args.port}"
     lines = [f"Lantunan API: {base}", f"  Konsol petugas & kurator: {base}/masuk",
              f"  Dokumentasi API (OpenAPI): {base}/docs",
              f"  Webhook WhatsApp: {base}/webhooks/whatsapp",
              f"  Kesehatan: {base}/healthz · kesiapan: {base}/readyz",
              f"  Folder data: {settings.data_dir.resolve()}"]
-    if key:
-        lines += ["", "  Kunci admin pertama (hanya ditampilkan SEKALI, simpan sekarang):",
-                  f"    {key}",
-                  "  Pakai sebagai 'Authorization: Bearer <kunci>'; buat kunci petugas/kurator "
-                  "lewat POST /api/v1/users."]
+    if key_file:
+        # Never the key itself: this output ends up in container and service logs.
+        lines += ["", f"  Kunci admin pertama disimpan di {key_file} (mode 0600, hanya pemilik "
+                      "yang dapat membaca).",
+                  "  Simpan di tempat aman lalu hapus berkasnya; pakai sebagai 'Authorization: "
+                  "Bearer <kunci>' dan buat kunci petugas/kurator lewat POST /api/v1/users."]
     elif settings.admin_key:
         lines.append("  Kunci admin: dari LANTUNAN_ADMIN_KEY.")
     else:
         lines.append("  Kunci admin sudah dibuat pada start pertama (tidak ditampilkan lagi); "
                      "hilang? `lantunan admin new-key` membuat kunci baru.")
+    if settings.channel_api_key and not settings.channel_api_key_channels.strip():
+        lines.append("  PERINGATAN: LANTUNAN_CHANNEL_API_KEY tanpa LANTUNAN_CHANNEL_API_KEY_CHANNELS "
+                     "— kunci kanal itu ditolak untuk semua kanal.")
     if not settings.whatsapp_app_secret:
         lines.append("  PERINGATAN: LANTUNAN_WHATSAPP_APP_SECRET kosong — semua POST webhook "
                      "ditolak.")
     print("\n".join(lines), flush=True)
     app = create_app(settings, runtime=rt)
+    # proxy_headers: X-Forwarded-Proto/-For are believed only from forwarded_allow_ips; the
+    # request scheme they yield decides the Secure cookie (api/hardening.py).
     uvicorn.run(app, host=args.host, port=args.port, log_config=None,
-                log_level=args.log_level, access_log=not args.no_access_log)
+                log_level=args.log_level, access_log=not args.no_access_log,
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
     return 0
 
 
@@ -91,27 +100,47 @@ def _db_text(settings) -> str:
 def cmd_admin_new_key(args: argparse.Namespace) -> int:
     """Issue a new API key (admin by default) straight in the database; audited."""
     from api.audit import record
-    from api.auth import Role, create_key
+    from api.auth import Role, create_key, write_secret_file
 
     name = args.name.strip()
     if not name or len(name) > 100:
         print("Nama wajib diisi (maks 100 karakter).", file=sys.stderr)
+        return 2
+    channels = args.channel or []
+    if (args.role == "channel") != bool(channels):
+        print("Kunci kanal wajib menyebut --channel NAMA (boleh berulang); peran lain tidak "
+              "memakai --channel.", file=sys.stderr)
         return 2
     settings, db = _admin_db()
     # Who did it, as far as the shell knows: the audit log names the OS user and host.
     actor = f"cli:{getpass.getuser()}@{socket.gethostname()}"
     try:
         with db.transaction() as s:
-            row, key = create_key(s, name, Role(args.role), created_by=actor)
+            row, key = create_key(s, name, Role(args.role), created_by=actor, channels=channels)
             record(s, actor, "admin.create_key", "api_key", row.id, None,
-                   {"name": name, "role": args.role, "via": "cli"})
+                   {"name": name, "role": args.role, "via": "cli",
+                    **({"channels": row.channels} if row.channels else {})})
             key_id = row.id
+            if args.key_file:  # written before the commit: a failed write stores no key
+                write_secret_file(Path(args.key_file), key + "\n")
+    except ValueError as exc:
+        print(f"Kunci tidak dibuat: {exc}.", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Kunci tidak dibuat: berkas {args.key_file} tidak dapat ditulis ({exc}).",
+              file=sys.stderr)
+        return 1
     finally:
         db.dispose()
-    print(f"Kunci {args.role} baru untuk '{name}' (id {key_id}), basis data {_db_text(settings)}:\n"
-          f"    {key}\n"
-          "Simpan sekarang: kunci hanya ditampilkan sekali. Kunci lama tetap berlaku; cabut di "
-          "konsol atau lewat POST /api/v1/users/<id>/revoke (lihat `lantunan admin keys`).")
+    scope = f", kanal {row.channels}" if row.channels else ""
+    head = (f"Kunci {args.role} baru untuk '{name}' (id {key_id}{scope}), basis data "
+            f"{_db_text(settings)}")
+    # The operator asked for this key on their own terminal: printing it there is the point.
+    # --key-file keeps it off the screen (and out of anything capturing stdout).
+    shown = (f"disimpan di {Path(args.key_file).resolve()} (mode 0600)" if args.key_file
+             else f":\n    {key}\nSimpan sekarang: kunci hanya ditampilkan sekali")
+    print(f"{head} {shown}. Kunci lama tetap berlaku; cabut di konsol atau lewat "
+          "POST /api/v1/users/<id>/revoke (lihat `lantunan admin keys`).")
     return 0
 
 
@@ -124,8 +153,8 @@ def cmd_admin_keys(args: argparse.Namespace) -> int:
     settings, db = _admin_db()
     try:
         with db.transaction() as s:
-            rows = [(k.id, k.name, k.role, k.key_hint, k.created_at, k.created_by, k.revoked_at)
-                    for k in s.scalars(select(ApiKey).order_by(ApiKey.id))]
+            rows = [(k.id, k.name, k.role, k.key_hint, k.created_at, k.created_by, k.revoked_at,
+                     k.channels) for k in s.scalars(select(ApiKey).order_by(ApiKey.id))]
     finally:
         db.dispose()
     tz = ZoneInfo(settings.timezone)
@@ -135,10 +164,11 @@ def cmd_admin_keys(args: argparse.Namespace) -> int:
         at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
         return at.astimezone(tz).strftime("%d-%m-%Y %H:%M %Z")
 
-    for kid, name, role, hint, created, by, revoked in rows:
+    for kid, name, role, hint, created, by, revoked, channels in rows:
         state = f"dicabut {local(revoked)}" if revoked else "aktif"
+        scope = f"  kanal: {channels or '(tidak ada)'}" if role == "channel" else ""
         print(f"{kid:>4}  {name:<24} {role:<8} …{hint:<5} dibuat {local(created)} "
-              f"oleh {by or '-'}  {state}")
+              f"oleh {by or '-'}  {state}{scope}")
     print(f"\n{len(rows)} kunci di {_db_text(settings)}.")
     return 0
 
@@ -150,6 +180,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pn = asub.add_parser("new-key", help="buat kunci API baru (mis. kunci admin yang hilang)")
     pn.add_argument("--name", default="admin", help="nama pemegang kunci (bawaan: admin)")
     pn.add_argument("--role", default="admin", choices=["admin", "officer", "curator", "channel"])
+    pn.add_argument("--channel", action="append", metavar="NAMA",
+                    help="kunci kanal: nama kanal yang boleh ditulis dan dibaca (boleh berulang)")
+    pn.add_argument("--key-file", metavar="BERKAS",
+                    help="tulis kunci ke berkas ini (mode 0600) alih-alih menampilkannya")
     pn.set_defaults(func=cmd_admin_new_key)
     pk = asub.add_parser("keys", help="daftar kunci API (tanpa kuncinya)")
     pk.set_defaults(func=cmd_admin_keys)

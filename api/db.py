@@ -8,6 +8,7 @@ SQLite (WAL, ``BEGIN IMMEDIATE`` transactions, full fsync) is the default; Postg
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -37,6 +38,12 @@ from api.textsafe import clean_json, clean_text, needs_cleaning
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
     return datetime.now(timezone.utc)
+
+
+def new_public_id() -> str:
+    """A random, URL-safe message id for the channel API (128 bits, always 22 characters):
+    unlike the row id it says nothing about other messages and cannot be enumerated."""
+    return secrets.token_urlsafe(16)
 
 
 class UTCDateTime(TypeDecorator):
@@ -80,6 +87,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Channel keys only: the channel names it may write into and read, comma-separated
+    # ("webchat,bridge"); empty or NULL = none (people's keys are not scoped).
+    channels: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Conversation(Base):
@@ -116,6 +126,9 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     send_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    # The id the channel API shows (random; the integer id stays internal).
+    public_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True,
+                                                  nullable=True, default=new_public_id)
     msg_type: Mapped[str] = mapped_column(String(32), default="text")
     text: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict | None] = mapped_column(JSON, nullable=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Perm, Principal, authenticate, authorize, extract_key
+from api.auth import Perm, Principal, authenticate, authorize, extract_key, settings_channels
 from api.ratelimit import RateLimited, limits_of, wait_text
 from api.runtime import Runtime
 
@@ -28,7 +28,8 @@ def requires(perm: Perm | None) -> Callable[..., Principal]:
                    x_api_key: str | None = Security(_header)) -> Principal:
         rt: Runtime = request.app.state.runtime
         key = extract_key(f"Bearer {bearer.credentials}" if bearer else None, x_api_key)
-        principal = authenticate(rt.db, key, rt.settings.channel_api_key)
+        principal = authenticate(rt.db, key, rt.settings.channel_api_key,
+                                 settings_channels(rt.settings.channel_api_key_channels))
         verdict = limits_of(rt).hit("api_key", f"key:{principal.key_id or principal.name}")
         if not verdict.allowed:
             raise RateLimited(f"Terlalu banyak permintaan dengan kunci ini (batas {verdict.limit})"

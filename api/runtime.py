@@ -55,10 +55,10 @@ class Runtime:
         self._loader: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
-    def start(self, background: bool = True) -> str | None:
+    def start(self, background: bool = True) -> Path | None:
         """Migrate, bootstrap the first admin, recover interrupted work, load the KB, start the
-        worker. Returns a generated admin key when one was created (shown once)."""
-        from api.auth import bootstrap_admin
+        worker. Returns the 0600 file holding a generated admin key when one was created."""
+        from api.auth import bootstrap_admin, parse_channels
         from api.services.delivery import recover_interrupted
         from api.worker import Worker
 
@@ -66,8 +66,9 @@ class Runtime:
 
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         limits_of(self)  # parse the limit strings now: a typo stops the start, not a request
+        parse_channels(self.settings.channel_api_key_channels)  # likewise a bad channel name
         self.db.migrate()
-        admin_key = bootstrap_admin(self.db, self.settings.admin_key)
+        admin_key = bootstrap_admin(self.db, self.settings.admin_key, self.settings.data_dir)
         recover_interrupted(self)
         self.worker = Worker(self)
         if background:

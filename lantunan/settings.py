@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
@@ -90,7 +91,13 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str = "000000000000000"
     graph_base_url: str = "https://graph.facebook.com/v21.0"
     channel_api_key: str | None = None
+    channel_api_key_channels: str = Field(
+        default="", description="Channel names LANTUNAN_CHANNEL_API_KEY may write into and read, "
+                                "comma-separated; empty: that key is refused.")
     admin_key: str | None = None
+    forwarded_allow_ips: str | None = Field(
+        default=None, description="Proxies whose X-Forwarded-For/-Proto `lantunan serve` trusts "
+                                  "(uvicorn's; unset: uvicorn's default, 127.0.0.1 and ::1).")
 
     # --- API service runtime (api/) ------------------------------------------------------------
     api_worker_enabled: bool = Field(
@@ -142,10 +149,18 @@ class Settings(BaseSettings):
                                   "data_dir/web-session.key when unset (shared by workers)."
     )
     web_session_hours: float = 12.0
-    web_cookie_secure: bool = Field(
-        default=False, description="Mark the session cookie Secure (set when served over HTTPS)."
-    )
+    web_cookie_secure: Literal["auto", "on", "off"] = Field(
+        default="auto", description="Session cookie Secure flag: auto = when the request is "
+                                    "https (directly or X-Forwarded-Proto from a trusted proxy).")
     web_poll_seconds: float = 5.0
+
+    @field_validator("web_cookie_secure", mode="before")
+    @classmethod
+    def _cookie_flag(cls, v: object) -> object:
+        # Older configurations set true/false.
+        flags = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
+        return {True: "on", False: "off"}.get(v, v) if isinstance(v, bool) else \
+            flags.get(str(v).strip().lower(), str(v).strip().lower())
 
     @property
     def chroma_path(self) -> Path:

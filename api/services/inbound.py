@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
 from api.ratelimit import limits_of
-from api.services.errors import ServiceError
 from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
 if TYPE_CHECKING:
@@ -336,60 +335,4 @@ def record_call(s: Session, call: CallEvent) -> bool:
     return True
 
 
-@dataclass
-class ChannelStored:
-    """Outcome of ``POST /api/v1/messages``."""
-
-    message_id: int
-    conversation_id: int
-    duplicate: bool
-
-
-def store_channel_message(rt: Runtime, actor: str, channel: str, sender: str, text: str,
-                          received_at: datetime, message_id: str | None) -> ChannelStored:
-    """Store a message from a generic channel (same pipeline as WhatsApp)."""
-    if channel == WHATSAPP:
-        raise ServiceError(422, "Kanal 'whatsapp' hanya menerima pesan melalui webhook WhatsApp.",
-                           "reserved_channel")
-    external_id = f"{channel}:{message_id}" if message_id else None
-    with rt.db.transaction() as s:
-        new_id = store_inbound(s, channel=channel, contact=sender, external_id=external_id,
-                               msg_type="text", text=text, received_at=received_at, actor=actor)
-        if new_id is None:
-            row = s.scalar(select(Message).where(Message.external_id == external_id))
-            assert row is not None
-            return ChannelStored(row.id, row.conversation_id, True)
-        conv_id = s.get(Message, new_id).conversation_id
-    if rt.worker is not None:
-        rt.worker.wake()
-    return ChannelStored(new_id, conv_id, False)
-
-
-def channel_message_status(rt: Runtime, message_id: int) -> dict[str, Any]:
-    """Processing state of a generic-channel message and the replies stored after it."""
-    from api.db import DraftRow
-    from api.services.errors import not_found
-
-    with rt.db.transaction() as s:
-        msg = s.get(Message, message_id)
-        conv = s.get(Conversation, msg.conversation_id) if msg else None
-        if msg is None or conv is None or msg.direction != "in" or conv.channel == WHATSAPP:
-            raise not_found("Pesan", message_id)
-        draft = s.scalar(select(DraftRow).where(DraftRow.message_id == msg.id))
-        nxt = s.scalar(select(Message.id).where(
-            Message.conversation_id == conv.id, Message.direction == "in", Message.id > msg.id)
-            .order_by(Message.id))
-        replies = select(Message).where(Message.conversation_id == conv.id,
-                                        Message.direction == "out", Message.id > msg.id)
-        if nxt is not None:
-            replies = replies.where(Message.id < nxt)
-        return {
-            "message_id": msg.id, "conversation_id": conv.id, "channel": conv.channel,
-            "sender": conv.contact, "state": msg.state,
-            "draft": None if draft is None else {
-                "draft_id": draft.id, "action": draft.action, "status": draft.status,
-                "confidence": draft.confidence},
-            "replies": [{"id": r.id, "text": r.text, "status": r.status,
-                         "at": r.created_at.isoformat(), "sent_by": r.sent_by}
-                        for r in s.scalars(replies.order_by(Message.id))],
-        }
+# The generic channel's messages (public ids, key scopes): api/services/channel_msgs.py.

@@ -19,11 +19,15 @@ def key_json(k: ApiKey) -> dict[str, Any]:
     """JSON shape of a key (never the key itself, only its last characters)."""
     return {"id": k.id, "name": k.name, "role": k.role, "key_hint": "…" + k.key_hint,
             "created_at": k.created_at.isoformat(), "created_by": k.created_by,
-            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            "channels": sorted(filter(None, (k.channels or "").split(",")))
+            if k.role == Role.CHANNEL.value else None}
 
 
-def create_user(rt: Runtime, principal: Principal, name: str, role: str) -> dict[str, Any]:
-    """Create a key for a person or channel; the plaintext key is returned only here."""
+def create_user(rt: Runtime, principal: Principal, name: str, role: str,
+                channels: list[str] | None = None) -> dict[str, Any]:
+    """Create a key for a person or channel (scoped to ``channels``); the plaintext key is
+    returned only here."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError(422, "Nama wajib diisi (maks 100 karakter).", "bad_name")
@@ -33,9 +37,14 @@ def create_user(rt: Runtime, principal: Principal, name: str, role: str) -> dict
         raise ServiceError(422, f"Peran '{role}' tidak dikenal; pilih officer, curator, admin "
                                 f"atau channel.", "bad_role") from None
     with rt.db.transaction() as s:
-        row, key = create_key(s, name, r, created_by=principal.label)
+        try:
+            row, key = create_key(s, name, r, created_by=principal.label,
+                                  channels=channels or ())
+        except ValueError as exc:
+            raise ServiceError(422, f"Kunci tidak dibuat: {exc}.", "bad_channels") from None
         audit.record(s, principal.label, "admin.create_key", "api_key", row.id, None,
-                     {"name": name, "role": r.value})
+                     {"name": name, "role": r.value,
+                      **({"channels": row.channels} if row.channels else {})})
         out = key_json(row)
     out["key"] = key
     return out

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import audit
 from api.auth import AuthError, Perm, Role, authenticate
+from api.hardening import cookie_secure
 from api.ratelimit import limits_of, wait_text
 from api.validation import lenient_id
 from api.web import charts, stats
@@ -78,7 +79,7 @@ def login(request: Request, kunci: str = Form(""), token: str = Form(""),
     response = RedirectResponse(safe_next(lanjut) or home_of(user), status_code=303)
     response.set_cookie(COOKIE, value, max_age=int(rt.settings.web_session_hours * 3600),
                         path="/", httponly=True, samesite="lax",
-                        secure=rt.settings.web_cookie_secure)
+                        secure=cookie_secure(request, rt.settings))
     return response
 
 
