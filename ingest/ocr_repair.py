@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ingest.number_words import figure_value, spelled_value
+from ingest.number_words import figure_value
+from ingest.ocr_figures import glued_figure, referenced_pasal, spelled_after
 from ingest.ocr_vocab import (
     DIGIT_LOOKALIKES,
     HURUF_GLUE_RE,
@@ -150,7 +151,7 @@ class OcrRepairer:
             after = toks[i + 1:i + 5]
             if any(_EXTERNAL_RE.match(t) for t in after[:3]) and "ini" not in after:
                 continue  # "ayat (2) Undang-Undang ...": another statute, whose ayat we do not know
-            pasal = _referenced_pasal(toks, i) or where.replace("Penjelasan ", "")
+            pasal = referenced_pasal(toks, i) or where.replace("Penjelasan ", "")
             count = self.ayat_count(pasal)
             two_digit = int(m.group("d") + "1")
             if count is None or count >= two_digit:
@@ -167,13 +168,19 @@ class OcrRepairer:
         toks, seps = self._tokens(text)
         for i, tok in enumerate(toks):
             lead, core, trail = split_core(tok)
+            glued = glued_figure(core, spelled_after(toks, i), self.vocab)
+            if glued:  # "lamaT (tujuh)": the words in brackets confirm the figure
+                self._log("glued_figure", toks, i, lead + glued + trail, "look-alike letter for the "
+                          "figure the words in brackets spell, glued to a word", where)
+                toks[i] = lead + glued + trail
+                continue
             if not re.search(r"\d", core) or not re.search(r"[A-Za-z|/%]", core):
                 continue
             if "(" in lead and ")" not in trail:
                 continue  # an ayat label whose ")" was misread: the ayat pass decides
             prev = split_core(toks[i - 1])[1].lower() if i else ""
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
-            spelled = _spelled_after(toks, i)
+            spelled = spelled_after(toks, i)
             fixed = self._read_figure(core, prev, nxt, spelled)
             if fixed is None or fixed == core:
                 continue
@@ -311,35 +318,6 @@ class OcrRepairer:
         self._log(kind, toks, i, new, reason, where, width=width)
         toks[i:i + width] = [new]
         seps[i:i + width] = [seps[i + width - 1]]
-
-
-_REF_FILLER_RE = re.compile(r"^(?:ayat|dan|atau|serta|huruf|[a-z]|\(\d{1,2}\)|\(\d[1lI])$")
-
-
-def _referenced_pasal(toks: list[str], i: int) -> str | None:
-    """The Pasal an ayat reference at token i belongs to: "Pasal 21 ayat (1) dan ayat (21"."""
-    for j in range(i - 1, max(-1, i - 12), -1):
-        core = split_core(toks[j])[1]
-        if j > 0 and re.fullmatch(r"\d{1,3}[A-Z]?", core) and split_core(toks[j - 1])[1].lower() == "pasal":
-            return f"Pasal {core}"
-        if not _REF_FILLER_RE.match(toks[j].lower().rstrip(",;")):
-            return None
-    return None
-
-
-def _spelled_after(toks: list[str], i: int) -> tuple[float, bool, str] | None:
-    """The spelled-out number in parentheses right after token i: (value, percent, words)."""
-    if i + 1 >= len(toks) or not toks[i + 1].startswith("("):
-        return None
-    words: list[str] = []
-    for t in toks[i + 1:i + 12]:
-        words.append(t)
-        if ")" in t:
-            break
-    phrase = " ".join(words)
-    phrase = phrase[: phrase.find(")") + 1] if ")" in phrase else phrase
-    read = spelled_value(phrase)
-    return (read[0], read[1], phrase) if read else None
 
 
 @dataclass

@@ -93,7 +93,9 @@ def test_issue_example_reference_is_repaired() -> None:
      ("dimaksud pada ayat (21huruf b", "dimaksud pada ayat (2) huruf b"),
      ("dimaksud pada ayat (4ll, menteri", "dimaksud pada ayat (4), menteri"),
      ("pada ayat(21. Norma", "pada ayat (2). Norma"),
-     ("dalam pasal 66ayat (1)huruf a", "dalam pasal 66 ayat (1) huruf a")],
+     ("dalam pasal 66ayat (1)huruf a", "dalam pasal 66 ayat (1) huruf a"),
+     # A digit read as a letter and glued to the word before: the words in brackets confirm it.
+     ("dalam jangka waktu paling lamaT (tujuh) hari", "dalam jangka waktu paling lama 7 (tujuh) hari")],
 )
 def test_numbers_and_references(text: str, expected: str) -> None:
     assert _repair(text)[0] == expected
@@ -117,6 +119,8 @@ def test_numbers_and_references(text: str, expected: str) -> None:
      "sebesar 57o dari nilai kontrak",  # no spelled-out words to confirm 5%
      "paling lama 3O (seratus) Hari",  # the words disagree: leave the figure alone
      "ayat (21 Undang-Undang Nomor 11 Tahun 2020",  # another statute's ayat: unknown
+     "paling lamaT (lima) hari",  # 'T' reads as 7, the words say 5: no certain reading
+     "Pelaku Usaha (satu) orang",  # a whole word before the brackets is no glued figure
      ],
 )
 def test_legitimate_text_is_left_alone(text: str) -> None:
@@ -220,7 +224,7 @@ def test_damaged_tokens_are_gone_from_chunk_texts(regulations_dir: Path) -> None
     raw = " ".join(c.text for c in statute_chunks(parse_statute(loaded.text, False), "d", "PP"))
     fixed = " ".join(c.text for c in statute_chunks(parse_statute(loaded.text), "d", "PP"))
     for token in ("dalamhasil", "KKPRditolak", "men5rusun", "Pasal2l", "24O", "(21,", "P erizinan",
-                  "danlatau", "pemeganglzin", "2O2l"):
+                  "danlatau", "pemeganglzin", "2O2l", "lamaT"):
         assert token in raw, token  # the damage is really there before
         assert token not in fixed, token
     assert "ketentuan Pasal 21 ayat (1) dan ayat (2), permohonan" in fixed
@@ -239,6 +243,12 @@ def test_no_digit_is_changed_only_read(reports: dict) -> None:
                 assert re.sub(r"\D", "", read) == re.sub(r"\D", "", rep.after), rep
                 if figure != rep.before:
                     assert "persen" in rep.reason, rep
+            elif rep.kind == "glued_figure":
+                # "lamaT" → "lama 7": the word stays as printed, only its tail becomes the figure.
+                head, figure = rep.after.rsplit(" ", 1)
+                assert rep.before.startswith(head) and figure.isdigit(), rep
+                assert len(rep.before) == len(head) + len(figure), rep
+                assert "brackets" in rep.reason, rep
             elif rep.kind == "ayat_ref":
                 assert rep.after.startswith(rep.before[:2]) and rep.after[2] == ")", rep
 
