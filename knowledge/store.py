@@ -265,21 +265,21 @@ class KnowledgeBase:
 
     def is_close(self, m: ReviewedScore) -> bool:
         """A near-paraphrase of a reviewed question: e5 query-query cosine and rapidfuzz word
-        similarity both high, or the cosine alone very high (settings.reviewed_*).
-
-        Provenance: these thresholds were set in the first round by measuring on the dev set,
-        which is now held-out; they also gate curated auto-send, so they are due to be
-        re-derived from the project's own data (the FAQ's variants, training/qa)."""
+        similarity both high, or the cosine alone very high (settings.reviewed_*, derived from
+        the training data by `lantunan train reviewed`: responder/judge/train_reviewed.py)."""
         s = self.settings
         return (m.dense >= s.reviewed_dense_min and m.lexical >= s.reviewed_lexical_min) \
             or m.dense >= s.reviewed_dense_alone
 
-    def match_reviewed(self, query: str, original: str | None = None) -> ReviewedScore | None:
+    def match_reviewed(self, query: str, original: str | None = None,
+                       vector: np.ndarray | None = None) -> ReviewedScore | None:
         """The reviewed answer closest to the query: words compared on `query` (normalised),
-        meaning on `original` (the applicant's own wording embeds best)."""
+        meaning on `original` (the applicant's own wording embeds best) or its given `vector`."""
         self._refresh()
         assert self._matcher is not None
-        ranked = self._matcher.score(query, self._query_vec(original or query))
+        if vector is None:
+            vector = self._query_vec(original or query)
+        ranked = self._matcher.score(query, vector)
         return ranked[0] if ranked else None
 
     def search(

@@ -91,6 +91,8 @@ _MAX_ITEMS = 8
 _INLINE_MAX = 320
 _LIST_ROOM = 480  # characters the items of a condensed lettered list share
 
+_MARGIN_CAP = 3.0  # a lead this wide is as sure as the scores can tell
+
 
 @dataclass
 class DirectAnswer:
@@ -103,6 +105,8 @@ class DirectAnswer:
     locator: str
     items: list[str] = field(default_factory=list)  # list items / steps, cleaned
     strength: float = 0.0  # how plainly it shows the cue of its type (0 = fallback)
+    salience: float = 0.0  # its candidate score (a logit: salience plus the type's cue)
+    margin: float = 0.0  # how far it leads the best other sentence (capped; a sure pick is wide)
 
     @property
     def full_text(self) -> str:
@@ -243,7 +247,13 @@ def pick_direct(qtype: str, question: str, pieces: list[Piece], hits: list[Hit],
     if not cands:
         return None
     best = max(cands, key=lambda c: c.score)
-    return _as_direct(qtype, question, best, hits, rel, topic)
+    direct = _as_direct(qtype, question, best, hits, rel, topic)
+    # The confidence probe reads how clearly this sentence won: a narrow win over another
+    # sentence is where the facts asked for are most often in the runner-up.
+    others = [c.score for c in cands if c.sentence != best.sentence]
+    direct.salience = round(best.score, 4)
+    direct.margin = round(min(best.score - max(others), _MARGIN_CAP) if others else _MARGIN_CAP, 4)
+    return direct
 
 
 def _type_words(qtype: str) -> set[str]:

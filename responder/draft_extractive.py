@@ -65,6 +65,8 @@ class ExtractiveDraft:
     used_hits: list[int] = field(default_factory=list)  # 0-based indexes into hits
     qtype: str = "other"  # the question type that chose the direct answer
     direct: str = ""  # the direct answer without markup: its sentence, or a list's lead and items
+    direct_salience: float = 0.0  # the direct answer's candidate score (responder/direct_answer.py)
+    direct_margin: float = 0.0  # its lead over the best other sentence
 
 
 def select(question: str, pieces: list[Piece], max_pieces: int | None = None,
@@ -241,4 +243,5 @@ def extractive_draft(question: str, hits: list[Hit],
         text=text, units=units_out, coverage=coverage,
         dense=max(p.dense for p in chosen), used_hits=sorted({p.hit_index for p in units_out}),
         qtype=qtype, direct="\n".join([direct.text, *direct.items]),
+        direct_salience=direct.salience, direct_margin=direct.margin,
     )

@@ -32,6 +32,8 @@ class DraftResult:
     match_dense: float = 0.0  # reviewed answers: closeness of the matched question
     qtype: str = ""
     direct: str = ""  # the direct-answer line, when the drafter found one
+    direct_salience: float = 0.0  # offline drafter: how strongly its direct answer was chosen
+    direct_margin: float = 0.0  # offline drafter: its lead over the best other sentence
 
 
 @dataclass
@@ -108,4 +110,5 @@ def offline_draft(kb: KnowledgeBase, question: str, original: str,
         return None
     citations = [_citation(hits[u.hit_index], u.text, u.locator) for u in ex.units]
     return DraftResult(ex.text, citations, "extractive", ex.used_hits, ex.coverage, ex.dense,
-                       qtype=ex.qtype, direct=ex.direct)
+                       qtype=ex.qtype, direct=ex.direct, direct_salience=ex.direct_salience,
+                       direct_margin=ex.direct_margin)

@@ -20,33 +20,35 @@ from lists of words, weighted by a logistic regression (`WEIGHTS`):
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 
 from knowledge.models import Hit
 from knowledge.textproc import analyse
 from responder.pieces import Piece, Relevance
 from responder.textcut import strip_marker
 
-# Logistic-regression weights over the signals below, fitted on the sentences of the top five
-# passages of the project's own QA items (training/qa, two thirds; the label: the sentence holds
-# one of the item's answer facts) and checked on the remaining third: the right sentence ranks
-# first for 0.59 of the facts there (0.55 with the hand-set weights this replaced), within the
-# first three for 0.85 (0.79).
-WEIGHTS = {
-    "words": 1.718,  # weighted share of the question's words (rarer words weigh more)
-    "phrase": 0.604,  # share of the question's adjacent word pairs, in order
-    "meaning": 0.157,  # the piece's cosine to the question, rescaled among the candidates
-    "rank": 0.551,  # 1 / (1 + retrieval rank of the passage), rank 0 first
-    "general": -0.309,  # the passage is a general elucidation
-    "log_len": 0.146,  # log of the sentence's length in characters
-    "piece": 1.14,  # the piece's relevance relative to the best piece
-    "cue": 0.572,  # how plainly the sentence shows the cue of the question's type (0..1.2)
-    "fused": 0.757,  # the passage's fused retrieval score relative to the first passage's
-    "tail": -0.471,  # the sentence opens in lower case (the tail of a list)
-    "guide": 0.254,  # the passage is an SOP or FAQ, written for applicants
-    "first": 0.11,  # the first sentence of its piece
-}
+# Logistic-regression weights over the signals below, fitted by `lantunan train salience`
+# (responder/judge/train_salience.py) on the sentences of the top five passages of the
+# project's own QA items (training/qa, two thirds; the label: the sentence holds one of the
+# item's answer facts) and checked on the remaining third; the artefact's card keeps the figures.
+WEIGHTS_PATH = Path(__file__).resolve().parent / "judge" / "artefacts" / "salience.json"
+SIGNALS = ("words", "phrase", "meaning", "rank", "general", "log_len", "piece", "cue", "fused",
+           "tail", "guide", "first")
+
+
+def load_weights(path: Path = WEIGHTS_PATH) -> dict[str, float]:
+    """The fitted weights, one per signal (a missing signal is an error, not a silent zero)."""
+    weights = json.loads(path.read_text(encoding="utf-8"))["weights"]
+    missing = [k for k in SIGNALS if k not in weights]
+    if missing:
+        raise ValueError(f"{path}: no weight for {', '.join(missing)}")
+    return {k: float(weights[k]) for k in SIGNALS}
+
+
+WEIGHTS = load_weights()
 GENERAL_ELUCIDATION = re.compile(r"\bPenjelasan\s+Umum\b", re.I)
 
 
@@ -77,9 +79,13 @@ class SentenceScore:
 
     def score(self, p: Piece, text: str, cue: float = 0.0, raw: str | None = None) -> float:
         """Salience of one sentence `text` (as read, references completed) of piece `p`."""
+        return sum(WEIGHTS[k] * v for k, v in self.signals(p, text, cue, raw).items())
+
+    def signals(self, p: Piece, text: str, cue: float = 0.0, raw: str | None = None) -> dict[str, float]:
+        """The named signals `score` weighs (the salience fit reads them too)."""
         terms = analyse(text)
         raw = raw if raw is not None else text
-        f = {
+        return {
             "words": self.rel.topic_gain(set(terms), self.topic) if self.topic else self.rel.gain(set(terms)),
             "phrase": self.phrase(terms),
             "meaning": self.rel.meaning(p),
@@ -93,4 +99,3 @@ class SentenceScore:
             "guide": float(p.kind in ("sop", "faq")),
             "first": float(p.text.strip().startswith(raw.strip()[:30])),
         }
-        return sum(WEIGHTS[k] * v for k, v in f.items())

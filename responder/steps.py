@@ -16,7 +16,9 @@ from responder.context import AnswerContext
 from responder.decide import decide
 from responder.drafting import DRAFT_HITS, llm_draft, offline_draft, reviewed_draft
 from responder.guards import instruction_override, personal_data
-from responder.judge.signals import RETRIEVAL_FEATURES, draft_signals, retrieval_signals
+from responder.judge.signals import (
+    DIRECT_FEATURES, RETRIEVAL_FEATURES, draft_signals, retrieval_signals,
+)
 from responder.models import Action, Citation, Draft, DraftKind, Reason
 from responder.normalize import normalise
 from responder.output_guard import check_output
@@ -130,6 +132,8 @@ def draft_step(r: Responder, ctx: AnswerContext) -> None:
     ctx.used_hits, ctx.coverage, ctx.dense = result.used_hits, result.coverage, result.dense
     ctx.qtype = result.qtype or r.question_type(ctx.query)
     ctx.direct = result.direct
+    ctx.signals["direct_salience"] = result.direct_salience
+    ctx.signals["direct_margin"] = result.direct_margin
 
 
 def verify_step(r: Responder, ctx: AnswerContext) -> None:
@@ -168,6 +172,7 @@ def confidence_step(r: Responder, ctx: AnswerContext) -> None:
         chars=len(ctx.draft_text or ""), drafter=ctx.drafter, qtype=ctx.qtype,
         p_answer=ctx.signals.get("p_answer", 1.0), answerability=ctx.answerability or 0.0,
         question=ctx.query, direct=ctx.direct, used=ctx.used_hits)
+    features.update({k: ctx.signals.get(k, 0.0) for k in DIRECT_FEATURES})
     ctx.confidence_features = features
     ctx.confidence = r.judge.confidence.probability(features)
     ctx.signals.update({k: v for k, v in features.items() if not k.startswith(("qtype_", "drafter_"))})

@@ -22,10 +22,12 @@ RETRIEVAL_FEATURES = ["dense_top", "dense_gap", "bm25_top", "term_coverage", "un
 # scores, IDF-shaped gaps and the share of unknown words all shift between a 36-passage
 # sample KB and the 900-passage corpus the probe is trained on.
 ANSWERABILITY_FEATURES = ["dense_top", "term_coverage", "faq_match"]
+# How clearly the offline drafter's direct answer won over the other sentences (0 for others).
+DIRECT_FEATURES = ["direct_salience", "direct_margin"]
 CONFIDENCE_FEATURES = RETRIEVAL_FEATURES + [
     "fused_margin", "draft_coverage", "draft_dense", "n_citations", "draft_chars",
     "p_answer", "has_direct", "direct_coverage", "direct_number", "direct_shape",
-    "dense_agrees", "bm25_agrees", "quotes_top", "passages_used"] + [f"qtype_{q}" for q in QTYPES] + [f"drafter_{d}" for d in DRAFTERS]
+    "dense_agrees", "bm25_agrees", "quotes_top", "passages_used", *DIRECT_FEATURES] + [f"qtype_{q}" for q in QTYPES] + [f"drafter_{d}" for d in DRAFTERS]
 
 
 # What a direct answer of each question type looks like: a duration states a time, an amount

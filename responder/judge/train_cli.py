@@ -4,6 +4,8 @@
     lantunan train intent --out DIR             # only the intent model
     lantunan train probes --corpus ../shared/corpus
     lantunan train intent --quick --out DIR     # refit with the shipped hyper-parameters
+    lantunan train salience --corpus ../shared/corpus   # the drafter's sentence weights
+    lantunan train reviewed --corpus ../shared/corpus   # derive settings.reviewed_* (printed)
 
 Probes need a knowledge base holding the shared corpus: `--corpus DIR` ingests it into a
 store under `--store` (kept between runs, so only changed documents are embedded again);
@@ -41,13 +43,13 @@ def _train_intent(args: argparse.Namespace, out: Path) -> IntentModel:
     return result.model
 
 
-def _train_probes(args: argparse.Namespace, out: Path, intent: IntentModel | None) -> None:
+def _training_responder(args: argparse.Namespace, out: Path, intent: IntentModel | None):
+    """A responder over the training knowledge base (the shared corpus under --store)."""
     from ingest.pipeline import ingest_paths
     from knowledge.store import KnowledgeBase
     from lantunan.settings import Settings
     from responder.judge import Judge
     from responder.judge.probe import LinearProbe
-    from responder.judge.train_probes import train_probes
     from responder.pipeline import Responder
 
     settings = Settings()
@@ -66,19 +68,51 @@ def _train_probes(args: argparse.Namespace, out: Path, intent: IntentModel | Non
     neutral = LinearProbe(names=[], mean=[], scale=[], weights=[], bias=0.0, threshold=0.0)
     judge = Judge(intent or IntentModel.load(out if (out / "intent.npz").exists() else ARTEFACT_DIR),
                   neutral, neutral)
-    responder = Responder(kb, settings.model_copy(update={"llm_base_url": None}), judge)
+    return Responder(kb, settings.model_copy(update={"llm_base_url": None}), judge)
+
+
+def _train_probes(args: argparse.Namespace, out: Path, intent: IntentModel | None) -> None:
+    from responder.judge.train_probes import train_probes
+
     if args.reuse_rows:
         from responder.judge.train_probes import ROWS_CACHE, fit_from_rows
 
         rows = json.loads(ROWS_CACHE.read_text(encoding="utf-8"))
         result = fit_from_rows(rows["answerability"], rows["confidence"])
     else:
-        result = train_probes(responder, Path(args.data))
+        result = train_probes(_training_responder(args, out, intent), Path(args.data))
     print("\nAnswerability probe (cross-validated):", json.dumps(result.report["answerability"]))
     print("Confidence probe (cross-validated):", json.dumps(result.report["confidence"]))
     result.answerability.save(out / "answerability.json")
     result.confidence.save(out / "confidence.json")
     print(f"probes written to {out}")
+
+
+def _derive_reviewed(args: argparse.Namespace, out: Path) -> None:
+    """Print the reviewed-answer match rule derived from the training data (a settings value,
+    not an artefact: the defaults in lantunan/settings.py cite this command's output)."""
+    from responder.judge.data import load_messages, load_qa
+    from responder.judge.train_reviewed import choose_rule, collect_rows
+
+    data = Path(args.data)
+    rows = collect_rows(_training_responder(args, out, None), load_qa(data), load_messages(data))
+    rule, report = choose_rule(rows)
+    print("\nReviewed-answer match, derived from training/ (no wrong match accepted):")
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    print(f"reviewed_dense_min={rule.dense_min} reviewed_lexical_min={rule.lexical_min} "
+          f"reviewed_dense_alone={rule.dense_alone}")
+
+
+def _train_salience(args: argparse.Namespace, out: Path) -> None:
+    """Refit the drafter's sentence-salience weights and write them beside the other artefacts."""
+    from responder.judge.data import load_qa
+    from responder.judge.train_salience import fit_salience, save_salience
+
+    weights, card = fit_salience(_training_responder(args, out, None), load_qa(Path(args.data)))
+    print("\nSentence salience (fitted on two thirds of training/qa, checked on the rest):")
+    print(json.dumps({"weights": weights, "card": card}, ensure_ascii=False))
+    save_salience(weights, card, out / "salience.json")
+    print(f"salience weights written to {out / 'salience.json'}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -92,6 +126,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         intent = _train_intent(args, out) if args.what in ("all", "intent") else None
         if args.what in ("all", "probes"):
             _train_probes(args, out, intent)
+        if args.what == "salience":
+            _train_salience(args, out)
+        if args.what == "reviewed":
+            _derive_reviewed(args, out)
     except TrainingDataError as exc:
         print(f"galat data latih: {exc}")
         return 2
@@ -101,7 +139,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `train` subcommand."""
     p = subparsers.add_parser("train", help="latih ulang model keputusan (intent, keterjangkauan, keyakinan)")
-    p.add_argument("what", nargs="?", choices=["all", "intent", "probes"], default="all")
+    p.add_argument("what", nargs="?", choices=["all", "intent", "probes", "salience", "reviewed"], default="all")
     p.add_argument("--data", default=str(DEFAULT_DIR), help="folder data latih (default: training/)")
     p.add_argument("--out", help="folder artefak (default: artefak bawaan paket)")
     p.add_argument("--quick", action="store_true",
