@@ -250,8 +250,42 @@ def _audit_triggers(conn: Connection) -> None:
         )
 
 
+# Columns a redaction must leave as they are: who did what, when, on which target.
+_AUDIT_KEPT = ("id", "at", "actor", "action", "target_type", "target_id", "conversation_id")
+
+
+def _audit_redaction(conn: Connection) -> None:
+    """Privacy (issue 12): the audit log stays append-only except for one narrow change, the
+    redaction of an entry's ``detail`` to ``{"redacted": ..., "ref": ...}`` (nothing else may
+    change, DELETE stays refused). Erasure and retention use it for entries about a
+    conversation whose texts are gone (``api.audit.redact``)."""
+    if conn.dialect.name == "sqlite":
+        same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in _AUDIT_KEPT)
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN NOT ("
+            f"{same} AND json_valid(NEW.detail) AND json_type(NEW.detail) = 'object' "
+            "AND json_type(NEW.detail, '$.redacted') = 'text' AND NOT EXISTS ("
+            "SELECT 1 FROM json_each(NEW.detail) WHERE key NOT IN ('redacted', 'ref'))) "
+            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+        )
+    elif conn.dialect.name == "postgresql":
+        same = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in _AUDIT_KEPT)
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+            "BEGIN "
+            f"IF TG_OP = 'UPDATE' AND {same} "
+            "AND jsonb_typeof(NEW.detail::jsonb) = 'object' "
+            "AND jsonb_typeof(NEW.detail::jsonb -> 'redacted') = 'string' "
+            "AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(NEW.detail::jsonb) AS k "
+            "WHERE k NOT IN ('redacted', 'ref')) THEN RETURN NEW; END IF; "
+            "RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql"
+        )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _audit_triggers),
+    (2, _audit_redaction),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -295,6 +329,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")  # an acked webhook survives power loss
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Deleted and overwritten content is zeroed, not left in free pages: an erased
+            # applicant's text must not survive in the file (api/services/privacy.py).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.logging import mask_pii
+from api.masking import mask_pii
 
 # Short badge labels; the responder's full sentences (reason.message) go in the title.
 REASON_LABELS: dict[str, str] = {

@@ -109,6 +109,7 @@ def _answers_page(request: Request, user: WebUser, error: str | None = None,
     return render(request, "kb_answers.html", {
         "answers": items, "edits": answers.pending_edits(rt) if can_write else [],
         "can_write": can_write, "new": new, "error": error, "tab": "jawaban",
+        "masked_note": q.get("tersamar", "")[:200],
         "prefilled": bool(q.get("pertanyaan"))}, status)
 
 
@@ -141,11 +142,13 @@ def promote(request: Request, draft_id: DbId, pertanyaan: str = Form(""),
             jawaban: str = Form(""), user: WebUser = Depends(writer)) -> Response:
     """Turn an officer's edit into a reviewed answer."""
     try:
-        curation.promote_edit(runtime_of(request), user.principal, draft_id,
-                              pertanyaan or None, jawaban or None)
+        res = curation.promote_edit(runtime_of(request), user.principal, draft_id,
+                                    pertanyaan or None, jawaban or None)
     except ServiceError as exc:
         return _answers_page(request, user, exc.message, None, exc.status)
-    return redirect("/basis-pengetahuan/jawaban", ok="promosi")
+    # What was masked before storing (issue 12): shown above the list after the redirect.
+    return redirect("/basis-pengetahuan/jawaban", ok="promosi",
+                    tersamar=", ".join(res.get("masked_labels") or []))
 
 
 @router.get("/basis-pengetahuan/belum-terjawab", response_class=HTMLResponse)
