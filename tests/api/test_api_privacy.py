@@ -99,6 +99,26 @@ def test_nik_masked_then_contact_erased_everywhere(server: Server):
     assert "nik_or_npwp16" in promoted["masked"] and "NIK/NPWP" in promoted["masked_labels"]
     assert nik not in json.dumps(promoted) and reply_marker in promoted["answer"]
 
+    # The console's promotion tells the curator too (a second question of the same applicant).
+    second = f"satu lagi {marker}: NIK {nik} atau hubungi saya di 0812-7000-{nik[-4:]}"
+    assert server.post_webhook(text_payload(wa_id, second)).status_code == 200
+    draft2 = drafted(server, wa_id, 2)["drafts"][1]
+    r = server.client(officer).post(f"/api/v1/drafts/{draft2['draft_id']}/edit",
+                                    json={"text": f"Terima kasih, NIK {nik} kami cek ({reply_marker})."})
+    assert r.status_code == 200, r.text
+    web = console_login(server)
+    try:
+        page = web.get("/basis-pengetahuan/jawaban").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        r = web.post(f"/basis-pengetahuan/suntingan/{draft2['draft_id']}/promosikan",
+                     data={"csrf": csrf})
+        assert r.status_code == 303, r.text
+        page = web.get(r.headers["location"]).text
+        assert "Data pribadi disamarkan" in page and "NIK/NPWP" in page and "nomor telepon" in page
+        assert nik not in page
+    finally:
+        web.close()
+
     # Erasure: admin only; bad input is a 4xx.
     assert server.client(officer).delete(f"/api/v1/contacts/{wa_id}").status_code == 403
     assert server.client().delete("/api/v1/contacts/" + "9" * 200).status_code == 422
@@ -106,7 +126,8 @@ def test_nik_masked_then_contact_erased_everywhere(server: Server):
     assert r.status_code == 200, r.text
     res = r.json()
     assert res["conversation_ids"] == [conv_id] and res["messages"] >= 2
-    assert res["reviewed_answers_removed"] == [promoted["id"]]
+    assert sorted(res["reviewed_answers_removed"]) == sorted(
+        [promoted["id"], f"officer-edit-{draft2['draft_id']}"])
     assert res["audit_entries_redacted"] >= 3
     assert server.client().delete(f"/api/v1/contacts/{wa_id}").status_code == 404
 
