@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Text, cast, select, update
 from sqlalchemy.orm import Session
 
 from api.db import AuditEntry, utcnow
@@ -81,12 +81,10 @@ def redact(session: Session, where: ColumnElement[bool], reason: str,
     the only change the audit triggers allow (see ``api.db._audit_redaction``). Returns the
     number of entries redacted; entries already redacted are left alone."""
     marker = {"redacted": reason, "ref": ref}
-    ids = [i for i, d in session.execute(select(AuditEntry.id, AuditEntry.detail).where(where))
-           if not (isinstance(d, dict) and "redacted" in d)]
-    for start in range(0, len(ids), 500):
-        session.execute(update(AuditEntry).where(AuditEntry.id.in_(ids[start:start + 500]))
-                        .values(detail=marker).execution_options(synchronize_session=False))
-    return len(ids)
+    # The marker is the whole detail, so a redacted entry's JSON text starts with it.
+    fresh = ~cast(AuditEntry.detail, Text).startswith('{"redacted"')
+    return session.execute(update(AuditEntry).where(where, fresh).values(detail=marker)
+                           .execution_options(synchronize_session=False)).rowcount or 0
 
 
 def entry_json(e: AuditEntry, mask: bool = True) -> dict[str, Any]:

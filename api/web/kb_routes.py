@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Perm
+from api.masking import KIND_LABELS
 from api.services import curation
 from api.services.errors import ServiceError
 from api.validation import DbId, lenient_int
@@ -109,7 +110,9 @@ def _answers_page(request: Request, user: WebUser, error: str | None = None,
     return render(request, "kb_answers.html", {
         "answers": items, "edits": answers.pending_edits(rt) if can_write else [],
         "can_write": can_write, "new": new, "error": error, "tab": "jawaban",
-        "masked_note": q.get("tersamar", "")[:200],
+        # Only known labels: a crafted link cannot put its own words into the notice.
+        "masked_note": ", ".join(x for x in q.get("tersamar", "")[:300].split(", ")
+                                 if x in KIND_LABELS.values()),
         "prefilled": bool(q.get("pertanyaan"))}, status)
 
 
