@@ -31,6 +31,7 @@ from api.services.scrub import (
     ERASED_CONTACT, anonymise_conversations, blank_decisions, blank_drafts, blank_messages,
     compact, compact_sqlite_file,
 )
+from api.textsafe import needs_cleaning
 from lantunan.settings import Settings
 
 if TYPE_CHECKING:
@@ -85,6 +86,11 @@ def erase_contact(rt: Runtime, principal: Principal, contact: str,
     contact = (contact or "").strip()
     if not contact or len(contact) > MAX_CONTACT:
         raise ServiceError(422, f"Kontak wajib diisi (maks {MAX_CONTACT} karakter).",
+                           "invalid_contact")
+    # A stored contact never holds NUL or a lone surrogate (api.textsafe cleans them), and
+    # PostgreSQL refuses NUL in a query parameter: such input names nobody.
+    if needs_cleaning(contact) or (channel is not None and needs_cleaning(channel)):
+        raise ServiceError(422, "Kontak atau kanal memuat karakter yang tidak sah.",
                            "invalid_contact")
     if contact.startswith(ERASED_CONTACT):
         raise ServiceError(409, "Kontak ini sudah dihapus.", "already_erased")

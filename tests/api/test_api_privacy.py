@@ -63,6 +63,58 @@ def files_holding(data_dir: Path, needles: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+def edit_draft(server: Server, key: str, draft_id: int, text: str) -> None:
+    r = server.client(key).post(f"/api/v1/drafts/{draft_id}/edit", json={"text": text})
+    assert r.status_code == 200, r.text
+
+
+def check_audit_masked(server: Server, conv_id: int, nik: str) -> None:
+    """Audit API and audit page show the officer's text with the NIK masked."""
+    audit = server.client().get("/api/v1/audit", params={"conversation_id": conv_id}).json()
+    edits = [e for e in audit["items"] if e["action"] == "officer.edit"]
+    assert edits and "[NIK " in edits[0]["detail"]["final_text"]
+    assert nik not in json.dumps(audit)
+    web = console_login(server)
+    try:
+        page = web.get("/audit", params={"percakapan": conv_id})
+        assert page.status_code == 200 and "[NIK " in page.text and nik not in page.text
+    finally:
+        web.close()
+
+
+def promote_in_console(server: Server, draft_id: int, nik: str) -> None:
+    """The console's promotion tells the curator what was masked."""
+    web = console_login(server)
+    try:
+        page = web.get("/basis-pengetahuan/jawaban").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        r = web.post(f"/basis-pengetahuan/suntingan/{draft_id}/promosikan", data={"csrf": csrf})
+        assert r.status_code == 303, r.text
+        page = web.get(r.headers["location"]).text
+        assert "Data pribadi disamarkan" in page and "NIK/NPWP" in page and "nomor telepon" in page
+        assert nik not in page
+    finally:
+        web.close()
+
+
+def check_gone_from_apis(server: Server, conv_id: int, draft_id: int,
+                         secrets: list[str]) -> None:
+    """No API that could show the erased texts or number shows them."""
+    c = server.client()
+    bodies = [c.get(f"/api/v1/conversations/{conv_id}").text,
+              c.get(f"/api/v1/drafts/{draft_id}").text,
+              c.get("/api/v1/conversations", params={"limit": 500}).text,
+              c.get("/api/v1/queue", params={"status": "all", "limit": 500}).text,
+              c.get("/api/v1/audit", params={"limit": 1000}).text,
+              c.get("/api/v1/reviewed-answers").text,
+              c.get("/api/v1/unanswered").text]
+    leaks = [(i, s) for i, b in enumerate(bodies) for s in secrets if s in b]
+    assert not leaks, leaks
+    after = c.get(f"/api/v1/conversations/{conv_id}").json()
+    assert after["contact"].startswith("dihapus-") and after["display_name"] is None
+    assert all(m["text"] == "" for m in after["messages"])
+
+
 def test_nik_masked_then_contact_erased_everywhere(server: Server):
     officer = make_key(server, "Petugas Privasi", "officer")
     curator = make_key(server, "Kurator Privasi", "curator")
@@ -75,80 +127,39 @@ def test_nik_masked_then_contact_erased_everywhere(server: Server):
     conv = drafted(server, wa_id)
     conv_id, draft = conv["conversation_id"], conv["drafts"][0]
     assert "personal_data" in [r["code"] for r in draft["reasons"]]  # the guard's handoff
-    edit = f"Baik, NIK {nik} untuk izin {reply_marker} sudah kami catat dan sedang diproses."
-    r = server.client(officer).post(f"/api/v1/drafts/{draft['draft_id']}/edit",
-                                    json={"text": edit})
-    assert r.status_code == 200, r.text
+    edit_draft(server, officer, draft["draft_id"],
+               f"Baik, NIK {nik} untuk izin {reply_marker} sudah kami catat dan diproses.")
+    check_audit_masked(server, conv_id, nik)
 
-    # Audit API and audit page: the NIK is masked (stored masked, shown masked).
-    audit = server.client().get("/api/v1/audit", params={"conversation_id": conv_id}).json()
-    edits = [e for e in audit["items"] if e["action"] == "officer.edit"]
-    assert edits and "[NIK " in edits[0]["detail"]["final_text"]
-    assert nik not in json.dumps(audit)
-    web = console_login(server)
-    try:
-        page = web.get("/audit", params={"percakapan": conv_id})
-        assert page.status_code == 200 and "[NIK " in page.text and nik not in page.text
-    finally:
-        web.close()
-
-    # Promotion masks and says what it masked.
+    # Promotion (API) masks and says what it masked; the console says it too.
     r = server.client(curator).post(f"/api/v1/reviewed-answers/from-draft/{draft['draft_id']}")
     assert r.status_code == 201, r.text
     promoted = r.json()
     assert "nik_or_npwp16" in promoted["masked"] and "NIK/NPWP" in promoted["masked_labels"]
     assert nik not in json.dumps(promoted) and reply_marker in promoted["answer"]
-
-    # The console's promotion tells the curator too (a second question of the same applicant).
     second = f"satu lagi {marker}: NIK {nik} atau hubungi saya di 0812-7000-{nik[-4:]}"
     assert server.post_webhook(text_payload(wa_id, second)).status_code == 200
-    draft2 = drafted(server, wa_id, 2)["drafts"][1]
-    r = server.client(officer).post(f"/api/v1/drafts/{draft2['draft_id']}/edit",
-                                    json={"text": f"Terima kasih, NIK {nik} kami cek ({reply_marker})."})
-    assert r.status_code == 200, r.text
-    web = console_login(server)
-    try:
-        page = web.get("/basis-pengetahuan/jawaban").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        r = web.post(f"/basis-pengetahuan/suntingan/{draft2['draft_id']}/promosikan",
-                     data={"csrf": csrf})
-        assert r.status_code == 303, r.text
-        page = web.get(r.headers["location"]).text
-        assert "Data pribadi disamarkan" in page and "NIK/NPWP" in page and "nomor telepon" in page
-        assert nik not in page
-    finally:
-        web.close()
+    draft2 = drafted(server, wa_id, 2)["drafts"][1]["draft_id"]
+    edit_draft(server, officer, draft2, f"Terima kasih, NIK {nik} kami cek ({reply_marker}).")
+    promote_in_console(server, draft2, nik)
 
     # Erasure: admin only; bad input is a 4xx.
     assert server.client(officer).delete(f"/api/v1/contacts/{wa_id}").status_code == 403
     assert server.client().delete("/api/v1/contacts/" + "9" * 200).status_code == 422
+    assert server.client().delete("/api/v1/contacts/62%00812").status_code == 422
     r = server.client().delete(f"/api/v1/contacts/{wa_id}")
     assert r.status_code == 200, r.text
     res = r.json()
     assert res["conversation_ids"] == [conv_id] and res["messages"] >= 2
     assert sorted(res["reviewed_answers_removed"]) == sorted(
-        [promoted["id"], f"officer-edit-{draft2['draft_id']}"])
+        [promoted["id"], f"officer-edit-{draft2}"])
     assert res["audit_entries_redacted"] >= 3
     assert server.client().delete(f"/api/v1/contacts/{wa_id}").status_code == 404
-
     secrets = [nik, marker, reply_marker, wa_id]
-    # Gone from every API that could show it.
-    c = server.client()
-    bodies = [c.get(f"/api/v1/conversations/{conv_id}").text,
-              c.get(f"/api/v1/drafts/{draft['draft_id']}").text,
-              c.get("/api/v1/conversations", params={"limit": 500}).text,
-              c.get("/api/v1/queue", params={"status": "all", "limit": 500}).text,
-              c.get("/api/v1/audit", params={"limit": 1000}).text,
-              c.get("/api/v1/reviewed-answers").text,
-              c.get("/api/v1/unanswered").text]
-    leaks = [(i, s) for i, b in enumerate(bodies) for s in secrets if s in b]
-    assert not leaks, leaks
-    after = c.get(f"/api/v1/conversations/{conv_id}").json()
-    assert after["contact"].startswith("dihapus-") and after["display_name"] is None
-    assert all(m["text"] == "" for m in after["messages"])
+    check_gone_from_apis(server, conv_id, draft["draft_id"], secrets)
     # The erasure is audited once, without the contact.
-    erased = c.get("/api/v1/audit", params={"action": "privacy.erase"}).json()["items"]
-    mine = [e for e in erased if e["id"] == res["audit_id"]]
+    erased = server.client().get("/api/v1/audit", params={"action": "privacy.erase"}).json()
+    mine = [e for e in erased["items"] if e["id"] == res["audit_id"]]
     assert mine and mine[0]["detail"]["conversation_ids"] == [conv_id]
     assert mine[0]["actor"].startswith("admin:")
     # ... and from every file of the data directory (SQLite file, -wal, -shm, catalog, Chroma).
