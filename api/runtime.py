@@ -52,6 +52,7 @@ class Runtime:
         self.kb_error: str | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}"  # lease owner of claimed rows
         self.worker: Any = None
+        self.retention: Any = None  # api.services.privacy.RetentionJob
         self._loader: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -78,12 +79,17 @@ class Runtime:
             self._load()
         if self.settings.api_worker_enabled:
             self.worker.start()
+        from api.services.privacy import RetentionJob  # daily retention (docs/privacy.md)
+
+        self.retention = RetentionJob(self).start()
         return admin_key
 
     def stop(self) -> None:
         """Stop the worker and release connections."""
         if self.worker is not None:
             self.worker.stop()
+        if self.retention is not None:
+            self.retention.stop()
         self.sender.close()
         self.db.dispose()
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Perm
+from api.masking import KIND_LABELS
 from api.services import curation
 from api.services.errors import ServiceError
 from api.validation import DbId, lenient_int
@@ -109,6 +110,9 @@ def _answers_page(request: Request, user: WebUser, error: str | None = None,
     return render(request, "kb_answers.html", {
         "answers": items, "edits": answers.pending_edits(rt) if can_write else [],
         "can_write": can_write, "new": new, "error": error, "tab": "jawaban",
+        # Only known labels: a crafted link cannot put its own words into the notice.
+        "masked_note": ", ".join(x for x in q.get("tersamar", "")[:300].split(", ")
+                                 if x in KIND_LABELS.values()),
         "prefilled": bool(q.get("pertanyaan"))}, status)
 
 
@@ -141,11 +145,13 @@ def promote(request: Request, draft_id: DbId, pertanyaan: str = Form(""),
             jawaban: str = Form(""), user: WebUser = Depends(writer)) -> Response:
     """Turn an officer's edit into a reviewed answer."""
     try:
-        curation.promote_edit(runtime_of(request), user.principal, draft_id,
-                              pertanyaan or None, jawaban or None)
+        res = curation.promote_edit(runtime_of(request), user.principal, draft_id,
+                                    pertanyaan or None, jawaban or None)
     except ServiceError as exc:
         return _answers_page(request, user, exc.message, None, exc.status)
-    return redirect("/basis-pengetahuan/jawaban", ok="promosi")
+    # What was masked before storing (issue 12): shown above the list after the redirect.
+    return redirect("/basis-pengetahuan/jawaban", ok="promosi",
+                    tersamar=", ".join(res.get("masked_labels") or []))
 
 
 @router.get("/basis-pengetahuan/belum-terjawab", response_class=HTMLResponse)
