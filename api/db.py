@@ -194,6 +194,27 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class UploadJob(Base):
+    """A background document upload (``api.services.jobs``): stage and progress, kept in the
+    database so any worker can report it and a restart shows an interrupted job as failed."""
+
+    __tablename__ = "upload_jobs"
+    __table_args__ = (Index("ix_upload_jobs_created", "created_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid of the process running it
+    stage: Mapped[str] = mapped_column(String(16))  # queued|parsing|embedding|switching|done|failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    chunks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class SchemaVersion(Base):
     """Applied schema versions (our own tiny migration ledger)."""
 
@@ -250,8 +271,30 @@ def _audit_triggers(conn: Connection) -> None:
         )
 
 
+def _upload_jobs_table(conn: Connection) -> None:
+    """v2: the ``upload_jobs`` table, frozen here as it was added (not the live model)."""
+    from sqlalchemy import Column, MetaData, Table
+
+    Table("upload_jobs", MetaData(),
+          Column("id", String(32), primary_key=True),
+          Column("filename", String(255), nullable=False),
+          Column("actor", String(200), nullable=False),
+          Column("owner", String(200), nullable=False),
+          Column("stage", String(16), nullable=False),
+          Column("done", Integer, nullable=False),
+          Column("total", Integer, nullable=False),
+          Column("chunks", Integer, nullable=True),
+          Column("result", JSON, nullable=True),
+          Column("error", JSON, nullable=True),
+          Column("created_at", UTCDateTime(), nullable=False),
+          Column("updated_at", UTCDateTime(), nullable=False),
+          Column("finished_at", UTCDateTime(), nullable=True),
+          Index("ix_upload_jobs_created", "created_at")).create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _audit_triggers),
+    (2, _upload_jobs_table),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
