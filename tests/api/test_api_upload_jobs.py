@@ -149,3 +149,40 @@ def test_interrupted_job_shows_failed_after_restart(spawn):
     again = wait_until(lambda: (lambda j: j if j["stage"] in ("done", "failed") else None)(
         job_of(second, r.json()["job_id"])), 120, interval=0.2)
     assert again and again["stage"] == "done", again
+
+
+def test_upload_jobs_table_added_to_a_version_1_database(backend, tmp_path):
+    """Migration step 2 on a database made before it (SQLite and PostgreSQL): the table
+    appears, the ledger says 2, and a job row round-trips with its JSON and times."""
+    from sqlalchemy import inspect, text
+
+    from api.db import LATEST_VERSION, Base, Database, UploadJob, utcnow
+    from api_support import database
+
+    with database(backend) as url:
+        db = Database(url or f"sqlite:///{tmp_path / 'v1.db'}")
+        try:
+            with db.engine.begin() as conn:  # the schema as version 1 left it
+                Base.metadata.create_all(conn, tables=[
+                    t for t in Base.metadata.sorted_tables if t.name != "upload_jobs"])
+                conn.execute(text("INSERT INTO schema_version (version, applied_at) "
+                                  "VALUES (1, :at)"), {"at": utcnow()})
+            assert "upload_jobs" not in inspect(db.engine).get_table_names()
+            assert db.migrate() == LATEST_VERSION >= 2
+            assert db.migrate() == LATEST_VERSION  # a second start changes nothing
+            assert "upload_jobs" in inspect(db.engine).get_table_names()
+            now = utcnow()
+            with db.transaction() as s:
+                s.add(UploadJob(id="a" * 32, filename="x.pdf", actor="curator:S#1",
+                                owner="h:1", stage="failed", done=3, total=9,
+                                error={"detail": "Gagal \u2013 uji", "code": "interrupted"},
+                                created_at=now, updated_at=now, finished_at=now))
+            with db.transaction() as s:
+                row = s.get(UploadJob, "a" * 32)
+                assert row.error["detail"] == "Gagal \u2013 uji" and row.chunks is None
+                assert abs((row.finished_at - now).total_seconds()) < 1
+            with db.engine.connect() as conn:
+                versions = conn.execute(text("SELECT version FROM schema_version")).scalars()
+                assert sorted(versions) == list(range(1, LATEST_VERSION + 1))
+        finally:
+            db.dispose()

@@ -60,6 +60,7 @@ def test_console_shows_upload_progress_then_the_document(web_server, login, tmp_
     assert "sop-uji-konsol-300" in result and "ditambahkan" in result
     docs = {d["id"]: d for d in web_server.client(ADMIN_KEY).get("/api/v1/documents").json()}
     assert f"{docs['sop-uji-konsol-300']['chunks']} potongan" in result
+    assert page.evaluate(A11Y) == []  # with the list of recent uploads on it
     recent = page.locator(".upload-jobs li", has_text="sop-uji-konsol-300.pdf").first
     assert "Selesai" in recent.inner_text()
     # Opened again later, the job page stays put and links to the document.
