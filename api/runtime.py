@@ -61,6 +61,7 @@ class Runtime:
         worker. Returns the 0600 file holding a generated admin key when one was created."""
         from api.auth import bootstrap_admin, parse_channels
         from api.services.delivery import recover_interrupted
+        from api.services.jobs import recover_interrupted_jobs
         from api.worker import Worker
 
         from api.ratelimit import limits_of
@@ -71,6 +72,7 @@ class Runtime:
         self.db.migrate()
         admin_key = bootstrap_admin(self.db, self.settings.admin_key, self.settings.data_dir)
         recover_interrupted(self)
+        recover_interrupted_jobs(self)  # uploads whose process died: failed, "interrupted"
         self.worker = Worker(self)
         if background:
             self._loader = threading.Thread(target=self._load, name="kb-loader", daemon=True)

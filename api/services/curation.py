@@ -121,6 +121,8 @@ class _LockOnWrite:
         return getattr(self._kb, name)
 
     def upsert(self, parsed: Any, progress: Any = None) -> str:
+        if self._report:
+            self._report("embedding", 0, 0, chunks=len(parsed.chunks))
         warm_vectors(self._kb, parsed.chunks, report=self._report)
         if self._report:
             self._report("switching", -1, -1)  # -1: keep the embedding counts
@@ -174,7 +176,8 @@ def upload_document(rt: Runtime, principal: Principal, filename: str, data: byte
                     status: str | None = None, replaced_by: str | None = None,
                     report: Any = None) -> dict[str, Any]:
     """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason.
-    ``report(stage, done, total)`` hears the progress (parsing, embedding, switching)."""
+    ``report(stage, done, total, chunks=None)`` hears the progress (parsing, embedding with
+    units done of total and the chunk count once parsed, switching)."""
     from ingest.pipeline import ingest_file
 
     name = check_upload(rt, filename, data, status, replaced_by)
