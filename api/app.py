@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import admin, channel, curation, errors, health, queue, webhook
+from api import admin, channel, curation, errors, health, privacy, queue, webhook
 from api import web
 from api.hardening import SWAGGER_UI_PARAMETERS, DocsPolicyMiddleware
 from api.limits import BodyLimitMiddleware
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     app.state.runtime = rt
     errors.install(app)
     for r in (health.router, webhook.router, channel.router, queue.router, curation.router,
-              admin.router):
+              admin.router, privacy.router):
         app.include_router(r)
     web.install(app)  # the officer/curator console (HTML pages)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes,

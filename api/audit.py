@@ -1,7 +1,13 @@
 """Append-only audit log: every inbound message, decision, officer action, send attempt and KB
 change, with actor and time. Entries are written in the same transaction as the change they
-describe, so the log never claims something that was rolled back. There is deliberately no
-update or delete function (and database triggers refuse both)."""
+describe, so the log never claims something that was rolled back.
+
+Masked by construction: every string in an entry's detail passes ``api.masking.mask_value``
+before it is stored, so NIK, NPWP, phone numbers, e-mail, bank accounts and addresses never
+reach the log; messages are referred to by id, never copied. There is no update or delete
+function, and database triggers refuse both, with one narrow exception: ``redact`` replaces the
+detail of entries about an erased or expired conversation with a marker naming why (who did
+what, when, on which target stays). See docs/privacy.md."""
 
 from __future__ import annotations
 
@@ -9,20 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, select, update
 from sqlalchemy.orm import Session
 
 from api.db import AuditEntry, utcnow
-from api.logging import mask_pii
+from api.masking import mask_value
 
 
 def record(session: Session, actor: str, action: str, target_type: str | None = None,
            target_id: str | int | None = None, conversation_id: int | None = None,
            detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one audit entry to the current transaction."""
+    """Append one audit entry (detail masked) to the current transaction."""
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, target_type=target_type,
                        target_id=None if target_id is None else str(target_id),
-                       conversation_id=conversation_id, detail=detail or {})
+                       conversation_id=conversation_id, detail=mask_value(detail or {}))
     session.add(entry)
     return entry
 
@@ -69,11 +75,24 @@ def query(session: Session, f: AuditFilter) -> list[AuditEntry]:
     return list(session.scalars(stmt))
 
 
-def entry_json(e: AuditEntry, mask: bool = False) -> dict[str, Any]:
-    """JSON shape of an audit entry (``mask`` hides personal data, e.g. for exports)."""
+def redact(session: Session, where: ColumnElement[bool], reason: str,
+           ref: int | None = None) -> int:
+    """Replace the detail of the matching entries with ``{"redacted": reason, "ref": ref}``:
+    the only change the audit triggers allow (Alembic revision ``0003_audit_redaction``).
+    Returns the number of entries redacted; entries already redacted are left alone."""
+    marker = {"redacted": reason, "ref": ref}
+    # The marker is the whole detail, so a redacted entry's JSON text starts with it.
+    fresh = ~cast(AuditEntry.detail, Text).startswith('{"redacted"')
+    return session.execute(update(AuditEntry).where(where, fresh).values(detail=marker)
+                           .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def entry_json(e: AuditEntry, mask: bool = True) -> dict[str, Any]:
+    """JSON shape of an audit entry. Details are masked when written; ``mask`` masks again on
+    the way out for entries written before that (their rows cannot be rewritten)."""
     detail = e.detail or {}
     if mask:
-        detail = {k: mask_pii(v) if isinstance(v, str) else v for k, v in detail.items()}
+        detail = mask_value(detail)
     return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
             "target_type": e.target_type, "target_id": e.target_id,
             "conversation_id": e.conversation_id, "detail": detail}

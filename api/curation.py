@@ -60,7 +60,7 @@ async def upload_document(
     if background:
         job = await run_in_threadpool(jobs_of(rt).submit, who, file.filename or "", data,
                                       status, replaced_by)
-        return JSONResponse({**job.to_json(), "status_url": f"/api/v1/upload-jobs/{job.id}"},
+        return JSONResponse({**job, "status_url": f"/api/v1/upload-jobs/{job['job_id']}"},
                             status_code=202)
     return await run_in_threadpool(curation.upload_document, rt, who, file.filename or "",
                                    data, status, replaced_by)
@@ -70,8 +70,9 @@ async def upload_document(
 def upload_job(job_id: str = Path(max_length=64, pattern="^[0-9a-f]+$"),
                rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> dict:
     """Stage (queued, parsing, embedding, switching, done, failed), units embedded of total,
-    and the result or error."""
-    return jobs_of(rt).get(job_id).to_json()
+    the chunk count once parsed, the result or error (``interrupted`` when the service
+    restarted during the job) and an Indonesian ``message``. Any worker answers it."""
+    return jobs_of(rt).get(job_id)
 
 
 @router.delete("/documents/{doc_id}", summary="Remove a document")

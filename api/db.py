@@ -194,7 +194,8 @@ class Decision(Base):
 
 
 class AuditEntry(Base):
-    """One line of the append-only audit log (database triggers refuse UPDATE and DELETE)."""
+    """One line of the append-only audit log (database triggers refuse DELETE and every UPDATE
+    but the redaction of ``detail``, see revision 0003)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_action", "action"))
@@ -206,6 +207,27 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     conversation_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class UploadJob(Base):
+    """A background document upload (``api.services.jobs``): stage and progress, kept in the
+    database so any worker can report it and a restart shows an interrupted job as failed."""
+
+    __tablename__ = "upload_jobs"
+    __table_args__ = (Index("ix_upload_jobs_created", "created_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid of the process running it
+    stage: Mapped[str] = mapped_column(String(16))  # queued|parsing|embedding|switching|done|failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    chunks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 # --- storable text ------------------------------------------------------------------------------
@@ -249,6 +271,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")  # an acked webhook survives power loss
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Deleted and overwritten content is zeroed, not left in free pages: an erased
+            # applicant's text must not survive in the file (api/services/privacy.py).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")

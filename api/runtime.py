@@ -52,6 +52,7 @@ class Runtime:
         self.kb_error: str | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}"  # lease owner of claimed rows
         self.worker: Any = None
+        self.retention: Any = None  # api.services.privacy.RetentionJob
         self._loader: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -60,6 +61,7 @@ class Runtime:
         worker. Returns the 0600 file holding a generated admin key when one was created."""
         from api.auth import bootstrap_admin, parse_channels
         from api.services.delivery import recover_interrupted
+        from api.services.jobs import recover_interrupted_jobs
         from api.worker import Worker
 
         from api.ratelimit import limits_of
@@ -70,6 +72,7 @@ class Runtime:
         self.db.migrate()
         admin_key = bootstrap_admin(self.db, self.settings.admin_key, self.settings.data_dir)
         recover_interrupted(self)
+        recover_interrupted_jobs(self)  # uploads whose process died: failed, "interrupted"
         self.worker = Worker(self)
         if background:
             self._loader = threading.Thread(target=self._load, name="kb-loader", daemon=True)
@@ -78,12 +81,17 @@ class Runtime:
             self._load()
         if self.settings.api_worker_enabled:
             self.worker.start()
+        from api.services.privacy import RetentionJob  # daily retention (docs/privacy.md)
+
+        self.retention = RetentionJob(self).start()
         return admin_key
 
     def stop(self) -> None:
         """Stop the worker and release connections."""
         if self.worker is not None:
             self.worker.stop()
+        if self.retention is not None:
+            self.retention.stop()
         self.sender.close()
         self.db.dispose()
 

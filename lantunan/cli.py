@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--json", action="store_true")
     pa.set_defaults(func=cmd_ask)
 
-    for module in ("api.cli", "eval.cli", "responder.judge.train_cli"):
+    for module in ("api.cli", "api.privacy_cli", "eval.cli", "responder.judge.train_cli"):
         try:
             importlib.import_module(module).register(sub)
         except ModuleNotFoundError as e:

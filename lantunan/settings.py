@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     rate_api_key: str = "1200/minute"
     # Failed console sign-ins per client IP (429 for every sign-in from it beyond).
     rate_login_ip: str = "10/minute;50/hour"
+    # Privacy (UU 27/2022): applicant texts, drafts, decisions' texts and contact data older
+    # than this many days are anonymised (rows and counts stay for the dashboard); 0 = keep
+    # forever. `lantunan retention` runs it by hand; `serve` runs it at start and then every
+    # retention_interval_hours (docs/privacy.md).
+    retention_days: int = Field(default=365, ge=0)
+    retention_interval_hours: float = Field(default=24.0, gt=0)
     seed_sample_kb: bool = Field(
         default=True, description="Ingest the shipped sample KB at first start when the KB is empty."
     )

@@ -103,6 +103,30 @@ def personal_data(text: str) -> list[str]:
     return sorted(found)
 
 
+def personal_data_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where :func:`personal_data` finds each item: ``(start, end, kind)`` in ``text``, for
+    masking (``api.masking``). A bank account's span covers its digits, not the word before."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _PHONE_ID.finditer(text):
+        if 10 <= len(re.sub(r"\D", "", m.group(0))) <= 14:
+            spans.append((m.start(), m.end(), "phone_number"))
+    for m in _PHONE_INTL.finditer(text):
+        if 8 <= len(re.sub(r"\D", "", m.group(0))) <= 15:
+            spans.append((m.start(), m.end(), "phone_number"))
+    for m in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if digits.startswith(("08", "628")):
+            continue
+        if len(digits) in (15, 16):
+            spans.append((m.start(), m.end(), "nik_or_npwp16" if len(digits) == 16 else "npwp"))
+    for m in _EMAIL.finditer(text):
+        spans.append((m.start(), m.end(), "email"))
+    for m in _BANK_ACCOUNT.finditer(text):
+        first = next(i for i, ch in enumerate(m.group(0)) if ch.isdigit())
+        spans.append((m.start() + first, m.end(), "bank_account"))
+    return spans
+
+
 def instruction_override(text: str) -> list[str]:
     """Labels of explicit instruction-override markers in the text."""
     folded = _fold(text)

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from api import audit
 from api.auth import Principal
 from api.db import Decision, DraftRow, utcnow
+from api.masking import kind_labels, mask_pii, mask_report
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ class _LockOnWrite:
         return getattr(self._kb, name)
 
     def upsert(self, parsed: Any, progress: Any = None) -> str:
+        if self._report:
+            self._report("embedding", 0, 0, chunks=len(parsed.chunks))
         warm_vectors(self._kb, parsed.chunks, report=self._report)
         if self._report:
             self._report("switching", -1, -1)  # -1: keep the embedding counts
@@ -173,7 +176,8 @@ def upload_document(rt: Runtime, principal: Principal, filename: str, data: byte
                     status: str | None = None, replaced_by: str | None = None,
                     report: Any = None) -> dict[str, Any]:
     """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason.
-    ``report(stage, done, total)`` hears the progress (parsing, embedding, switching)."""
+    ``report(stage, done, total, chunks=None)`` hears the progress (parsing, embedding with
+    units done of total and the chunk count once parsed, switching)."""
     from ingest.pipeline import ingest_file
 
     name = check_upload(rt, filename, data, status, replaced_by)
@@ -282,17 +286,26 @@ def promote_edit(rt: Runtime, principal: Principal, draft_id: int,
     q = (question or "").strip() or original_question.strip()
     if not q:
         raise ServiceError(422, "Pertanyaan tidak boleh kosong.", "empty_text")
-    variants = [original_question] if q != original_question.strip() and original_question else []
-    ra = ReviewedAnswer(id=answer_id, question=q, answer=(answer or "").strip() or final_text,
-                        variants=variants, sources=citation_sources(kb, citations),
-                        reviewed=date.today(), origin="officer_edit", doc_id=None)
+    # A reviewed answer can go out alone to other applicants: whatever personal data the
+    # applicant's question or the officer's reply held is masked before it is stored (the
+    # office's own published contacts stay), and the curator is told what was masked.
+    keep = rt.settings.office_contacts
+    q, masked_q = mask_report(q, keep)
+    text, masked_a = mask_report((answer or "").strip() or final_text, keep)
+    original, masked_o = mask_report((original_question or "").strip(), keep)
+    variants = [original] if original and original != q else []
+    masked = sorted(set(masked_q) | set(masked_a) | (set(masked_o) if variants else set()))
+    ra = ReviewedAnswer(id=answer_id, question=q, answer=text, variants=variants,
+                        sources=citation_sources(kb, citations), reviewed=date.today(),
+                        origin="officer_edit", doc_id=None)
     with rt.kb_lock:
         kb.add_reviewed_answer(ra)
     with rt.db.transaction() as s:
         audit.record(s, principal.label, "kb.promote_edit", "reviewed_answer", answer_id,
                      d.conversation_id, {"draft_id": draft_id, "question": q,
-                                         "answer": ra.answer, "sources": ra.sources})
-    return answer_json(ra)
+                                         "answer": ra.answer, "sources": ra.sources,
+                                         "masked": masked})
+    return {**answer_json(ra), "masked": masked, "masked_labels": kind_labels(masked)}
 
 
 def _normal(text: str) -> str:
@@ -336,6 +349,9 @@ def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 
     out = []
     for c in clusters[:limit]:
         c.pop("_norm")
+        # Applicants' own words: masked like the console shows them (api/masking.py).
+        c["representative"] = mask_pii(c["representative"])
+        c["examples"] = [mask_pii(x) for x in c["examples"]]
         c["first_at"] = c["first_at"].isoformat()
         c["last_at"] = c["last_at"].isoformat()
         out.append(c)

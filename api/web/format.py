@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.logging import mask_pii
+from api.masking import kind_labels, mask_pii
 
 # Short badge labels; the responder's full sentences (reason.message) go in the title.
 REASON_LABELS: dict[str, str] = {
@@ -72,6 +72,8 @@ def label(value: Any, table: str) -> str:
 def mask_contact(contact: str | None, channel: str = "whatsapp") -> str:
     """A number officers can tell apart without reading it out: "+62 813-****-4567"."""
     c = (contact or "").strip()
+    if c.startswith("dihapus-"):  # erased or past retention (api/services/scrub.py)
+        return "(data pemohon dihapus)"
     digits = "".join(ch for ch in c if ch.isdigit())
     if channel == "whatsapp" and len(digits) >= 9 and digits == c.lstrip("+"):
         if digits.startswith("62"):
@@ -201,11 +203,13 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "send.failed": "Gagal dikirim",
     "send.refused": "Pengiriman ditolak",
     "send.interrupted": "Pengiriman terputus",
+    "privacy.erase": "Data pemohon dihapus (permintaan penghapusan)",
+    "privacy.retention": "Data lama dianonimkan (masa simpan)",
 }
 AUDIT_PREFIX_LABELS: dict[str, str] = {
     "decision.": "Keputusan draf", "call.": "Panggilan WhatsApp", "message.": "Pesan",
     "send.": "Pengiriman", "officer.": "Tindakan petugas", "kb.": "Basis pengetahuan",
-    "admin.": "Admin", "web.": "Konsol", "auth.": "Autentikasi",
+    "admin.": "Admin", "web.": "Konsol", "auth.": "Autentikasi", "privacy.": "Privasi",
 }
 # Detail keys as people read them; keys not listed keep their own name.
 AUDIT_DETAIL_KEYS: dict[str, str] = {
@@ -225,6 +229,10 @@ AUDIT_DETAIL_KEYS: dict[str, str] = {
     "direction": "arah", "transport": "transport", "replied": "dibalas", "notice": "pemberitahuan",
     "draft_withdrawn": "draf ditarik", "variants": "varian", "sources": "sumber", "where": "di",
     "send_key": "kunci kirim", "at": "waktu",
+    "redacted": "isi dihapus karena", "ref": "entri penghapusan", "masked": "disamarkan",
+    "conversation_ids": "percakapan", "messages": "pesan", "drafts": "draf",
+    "decisions": "keputusan", "conversations": "kontak", "reviewed_answers": "jawaban tertinjau",
+    "retention_days": "masa simpan (hari)", "cutoff": "batas waktu",
 }
 _DETAIL_VALUE_LABELS = {
     "via": {"cli": "baris perintah server"},
@@ -235,6 +243,7 @@ _DETAIL_VALUE_LABELS = {
              "video": "video", "sticker": "stiker", "location": "lokasi",
              "interactive": "pilihan interaktif", "button": "tombol"},
     "transport": {"stored": "disimpan untuk kanal umum", "graph": "WhatsApp"},
+    "redacted": {"erasure": "penghapusan data pemohon", "retention": "masa simpan habis"},
     "outcome": {"added": "ditambahkan", "replaced": "diganti", "unchanged": "tidak berubah",
                 "failed": "gagal"},
 }
@@ -274,6 +283,8 @@ def _detail_value(key: str, value: Any) -> str:
         return percent(value)
     if key == "role" and isinstance(value, str):
         return ROLE_LABELS.get(value, value)
+    if key == "masked" and isinstance(value, list):
+        return ", ".join(kind_labels(str(v) for v in value)) or "–"
     if key in ("reasons", "reason"):
         codes = value if isinstance(value, list) else [value]
         return ", ".join(reason_label(str(c)) for c in codes) or "–"

@@ -4,19 +4,26 @@ playground. Officers see the lists read-only; every write needs ``kb:write``."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Path as FPath
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import Perm
+from api.masking import KIND_LABELS
 from api.services import curation
 from api.services.errors import ServiceError
+from api.services.jobs import RUNNING, jobs_of
 from api.validation import DbId, lenient_int
 from api.web import answers
-from api.web.common import form_user, html_errors, page_user, redirect, render, runtime_of
+from api.web.common import (
+    SECURITY_HEADERS, form_user, html_errors, page_user, redirect, render, runtime_of,
+)
 from api.web.session import WebUser
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +31,8 @@ reader = page_user(Perm.KB_READ)
 writer = form_user(Perm.KB_WRITE)
 OUTCOMES = {"added": "ditambahkan", "replaced": "diganti", "unchanged": "tidak berubah"}
 STATUS_CHOICES = (("berlaku", "Berlaku"), ("diubah", "Diubah"), ("dicabut", "Dicabut"))
+JOB_STEPS = (("parsing", "Membaca berkas"), ("embedding", "Menyematkan teks"),
+             ("switching", "Memasang ke indeks"), ("done", "Selesai"))
 MOMENTS = {"sekarang": "Sekarang", "jam_kerja": "Pada jam kerja",
            "luar_jam": "Di luar jam kerja"}
 
@@ -37,9 +46,11 @@ def _documents_page(request: Request, user: WebUser, error: str | None = None,
     if q.get("unggah"):
         uploaded = {"doc": q.get("unggah"), "outcome": OUTCOMES.get(q.get("hasil", ""), ""),
                     "chunks": q.get("potongan", "")}
+    can_write = user.can(Perm.KB_WRITE)
     return render(request, "kb_documents.html", {
         "docs": docs, "stats": curation.kb_stats(rt), "uploaded": uploaded,
-        "can_write": user.can(Perm.KB_WRITE), "statuses": STATUS_CHOICES, "error": error,
+        "jobs": jobs_of(rt).recent() if can_write else [],
+        "can_write": can_write, "statuses": STATUS_CHOICES, "error": error,
         "tab": "dokumen", "changed": q.get("dok", "")}, status)
 
 
@@ -67,13 +78,65 @@ def upload(request: Request, berkas: UploadFile | None = File(None),
             raise ServiceError(404, f"Dokumen {ganti} tidak ditemukan.", "not_found")
         name = ganti + Path(name).suffix.lower()
     try:
-        result = curation.upload_document(rt, user.principal, name, berkas.file.read(),
-                                          status or None, pengganti.strip() or None)
+        # What can be refused without parsing is refused here (same page, with the reason);
+        # the ingest itself runs as a job whose progress page the curator lands on.
+        job = jobs_of(rt).submit(user.principal, name, berkas.file.read(), status or None,
+                                 pengganti.strip() or None)
     except ServiceError as exc:
         return _documents_page(request, user, exc.message, exc.status)
+    return redirect(f"/basis-pengetahuan/unggah/{job['job_id']}", lanjut=1)
+
+
+def _job_view(job: dict[str, Any]) -> dict[str, Any]:
+    """The job as the progress page and its polling script see it: where to go when done."""
+    result = job.get("result") or {}
     doc = result.get("document") or {}
-    return redirect("/basis-pengetahuan", unggah=doc.get("id", name), hasil=result["outcome"],
-                    potongan=result["chunks"])
+    next_url = ""
+    if job["stage"] == "done":
+        next_url = "/basis-pengetahuan?" + urlencode({
+            "unggah": doc.get("id", job["file"]), "hasil": result.get("outcome", ""),
+            "potongan": result.get("chunks", 0)})
+    # "curator:Sari#3" (the audit's label) reads as "Sari" on the page.
+    by_name = re.sub(r"^[a-z_]+:(.*)#\d+$", r"\1", job["by"] or "")
+    return {**job, "next_url": next_url, "running": job["stage"] in RUNNING,
+            "by_name": by_name, "steps": _step_states(job)}
+
+
+def _step_states(job: dict[str, Any]) -> list[str]:
+    """Class of each of ``JOB_STEPS``: done, now, failed (where the job stopped) or todo."""
+    order = [key for key, _ in JOB_STEPS]
+    if job["stage"] == "done":
+        return ["step-done"] * len(order)
+    failed = job["stage"] == "failed"
+    current = (job.get("error") or {}).get("stage", "") if failed else job["stage"]
+    at = order.index(current) if current in order else -1
+    return ["step-done" if i < at else ("step-failed" if failed else "step-now") if i == at
+            else "step-todo" for i in range(len(order))]
+
+
+@router.get("/basis-pengetahuan/unggah/{job_id}", response_class=HTMLResponse)
+@html_errors
+def upload_job(request: Request, job_id: str = FPath(max_length=32, pattern="^[0-9a-f]+$"),
+               lanjut: str = Query("", max_length=1),
+               user: WebUser = Depends(reader)) -> Response:
+    """Progress of an upload: stage, units embedded of total, the result or the reason it
+    failed. Refreshed by ``console.js`` from the JSON below (a meta refresh without JS);
+    ``lanjut=1`` (straight after uploading) moves on to the document list when done."""
+    job = _job_view(jobs_of(runtime_of(request)).get(job_id))
+    return render(request, "kb_upload_job.html", {"job": job, "tab": "dokumen",
+                                                  "steps": JOB_STEPS, "forward": lanjut == "1"})
+
+
+@router.get("/basis-pengetahuan/unggah/{job_id}/status")
+def upload_job_status(request: Request,
+                      job_id: str = FPath(max_length=32, pattern="^[0-9a-f]+$"),
+                      user: WebUser = Depends(reader)) -> Response:
+    """The job as JSON for the progress page's polling (session cookie, no API key)."""
+    try:
+        job = _job_view(jobs_of(runtime_of(request)).get(job_id))
+    except ServiceError as exc:
+        return JSONResponse(exc.to_json(), status_code=exc.status, headers=SECURITY_HEADERS)
+    return JSONResponse(job, headers=SECURITY_HEADERS)
 
 
 @router.post("/basis-pengetahuan/dokumen/{doc_id}/status")
@@ -109,6 +172,9 @@ def _answers_page(request: Request, user: WebUser, error: str | None = None,
     return render(request, "kb_answers.html", {
         "answers": items, "edits": answers.pending_edits(rt) if can_write else [],
         "can_write": can_write, "new": new, "error": error, "tab": "jawaban",
+        # Only known labels: a crafted link cannot put its own words into the notice.
+        "masked_note": ", ".join(x for x in q.get("tersamar", "")[:300].split(", ")
+                                 if x in KIND_LABELS.values()),
         "prefilled": bool(q.get("pertanyaan"))}, status)
 
 
@@ -141,11 +207,13 @@ def promote(request: Request, draft_id: DbId, pertanyaan: str = Form(""),
             jawaban: str = Form(""), user: WebUser = Depends(writer)) -> Response:
     """Turn an officer's edit into a reviewed answer."""
     try:
-        curation.promote_edit(runtime_of(request), user.principal, draft_id,
-                              pertanyaan or None, jawaban or None)
+        res = curation.promote_edit(runtime_of(request), user.principal, draft_id,
+                                    pertanyaan or None, jawaban or None)
     except ServiceError as exc:
         return _answers_page(request, user, exc.message, None, exc.status)
-    return redirect("/basis-pengetahuan/jawaban", ok="promosi")
+    # What was masked before storing (issue 12): shown above the list after the redirect.
+    return redirect("/basis-pengetahuan/jawaban", ok="promosi",
+                    tersamar=", ".join(res.get("masked_labels") or []))
 
 
 @router.get("/basis-pengetahuan/belum-terjawab", response_class=HTMLResponse)

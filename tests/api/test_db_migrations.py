@@ -271,12 +271,12 @@ def test_sqlite_connection_settings_survive_migration(tmp_path: Path) -> None:
     db.dispose()
 
 
-TEST_REVISION = "9999"
-REVISION_TEST = '''"""test revision"""
+# A later revision on top of whatever this build's head is (the real ones keep being added).
+TEST_REVISION = '''"""test revision"""
 import sqlalchemy as sa
 from alembic import op
 
-revision, down_revision, branch_labels, depends_on = "9999", "{head}", None, None
+revision, down_revision, branch_labels, depends_on = "t001", "{head}", None, None
 
 
 def upgrade():
@@ -309,15 +309,16 @@ def test_sqlite_revisions_checked_for_foreign_keys_at_commit(tmp_path: Path, mon
         s.add(Message(conversation_id=conv.id, direction="in", text="halo"))
     scripts = tmp_path / "migrations"
     shutil.copytree(runner.SCRIPT_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "9999_test.py").write_text(REVISION_TEST.format(body=body, head=head))
+    (scripts / "versions" / "t001_test.py").write_text(TEST_REVISION.format(head=head,
+                                                                            body=body))
     monkeypatch.setattr(runner, "SCRIPT_DIR", scripts)
     if ok:
-        assert db.migrate() == TEST_REVISION
+        assert db.migrate() == "t001"
     else:
         with pytest.raises(SchemaStateError, match="rujukan antartabel rusak"):
             db.migrate()
     with db.engine.connect() as conn:
-        assert _revision(db) == (TEST_REVISION if ok else head)
+        assert _revision(db) == ("t001" if ok else head)
         assert "x" not in {c["name"] for c in inspect(conn).get_columns("api_keys")}
         row = conn.execute(text("SELECT m.text FROM messages m JOIN conversations c "
                                 "ON c.id = m.conversation_id")).scalar()

@@ -120,9 +120,78 @@
     });
   }
 
+  // --- upload job: poll its JSON, move the steps and the bar; open the document when done --
+  function pollJob(box) {
+    var url = box.getAttribute("data-status-url");
+    var every = Math.max(1, parseFloat(box.getAttribute("data-poll-seconds")) || 1) * 1000;
+    var message = document.getElementById("job-message");
+    var error = document.getElementById("job-error");
+    var next = document.getElementById("job-next");
+    var bar = box.querySelector(".job-bar");
+    var reason = document.getElementById("job-reason");
+
+    function show(job) {
+      Array.prototype.forEach.call(box.querySelectorAll(".job-steps li"), function (li, i) {
+        if (job.steps && job.steps[i]) li.className = job.steps[i];
+      });
+      var progress = bar.querySelector("progress");
+      if (!progress && job.stage !== "failed") {
+        progress = document.createElement("progress");
+        progress.id = "job-progress";
+        progress.setAttribute("aria-label", "Kemajuan unggahan");
+        bar.appendChild(progress);
+      }
+      if (progress && job.stage === "failed") { bar.removeChild(progress); }
+      else if (job.stage === "embedding" && job.total) {
+        progress.max = job.total; progress.value = job.done;
+      } else if (job.stage === "switching" || job.stage === "done") {
+        progress.max = 1; progress.value = 1;
+      } else if (progress) { progress.removeAttribute("value"); }
+      if (message.textContent !== job.message) message.textContent = job.message;
+      box.setAttribute("data-stage", job.stage);
+      if (job.stage === "failed") {
+        reason.textContent = (job.error && job.error.detail) || job.message;
+        error.hidden = false;
+        message.hidden = true;
+      }
+      if (job.stage === "done" && job.next_url) {
+        next.href = job.next_url;
+        next.hidden = false;
+      }
+    }
+
+    function tick() {
+      fetch(url, { headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
+                   credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) { window.location.href = "/masuk"; return null; }
+          return r.ok ? r.json() : null;
+        })
+        .then(function (job) {
+          if (!job) { setTimeout(tick, every); return; }
+          show(job);
+          if (job.stage === "done" && job.next_url && forward) {
+            // A moment to read "Selesai", then the list with the new document highlighted.
+            setTimeout(function () { window.location.href = job.next_url; }, 800);
+          } else if (job.stage !== "failed") {
+            setTimeout(tick, every);
+          }
+        })
+        .catch(function () { setTimeout(tick, every); });
+    }
+    // Straight after the upload the page moves on to the document list when done; opened
+    // later (from the list of recent uploads) it stays.
+    var forward = box.getAttribute("data-forward") === "1";
+    var stage = box.getAttribute("data-stage");
+    if (stage === "done" && !forward) return;
+    if (stage !== "failed") setTimeout(tick, stage === "done" ? 0 : every);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("queue");
     if (box && box.getAttribute("data-poll-url")) pollQueue(box);
+    var job = document.getElementById("job");
+    if (job && job.getAttribute("data-status-url")) pollJob(job);
     conversationKeys();
     formHelpers();
     citationSections();
