@@ -26,16 +26,10 @@ from ingest.furniture import (
     strip_trailing_catchword,
 )
 from ingest.models import IngestError, LoadedText
-from ingest.regulation import (
-    AYAT_SPLIT_LIMIT,
-    CHUNK_LIMIT,
-    Pasal,
-    Statute,
-    looks_like_statute,
-    parse_regulation,
-    parse_statute,
-    statute_chunks,
-)
+from ingest.regulation import parse_regulation
+from ingest.statute import Pasal, Statute, looks_like_statute
+from ingest.statute_chunks import AYAT_SPLIT_LIMIT, CHUNK_LIMIT, statute_chunks
+from ingest.statute_parser import parse_statute
 from knowledge.models import DocKind, DocStatus
 
 REGULATION_FILES = {"pp-28-2025.txt": 552, "pp-6-2021.txt": 41, "uu-25-2009.txt": 62}
