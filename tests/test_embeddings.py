@@ -17,19 +17,16 @@ from chromadb.api.client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from fake_openai import CHAT_PATH, EMBEDDINGS_PATH, FakeOpenAI, Reply, fake_openai, hash_vector  # noqa: F401
 
-from knowledge.embeddings import (
+from knowledge.chroma_embedding import (
     ChromaEmbeddingFunction,
-    E5Embedder,
-    Embedder,
-    EmbeddingError,
-    OpenAIEmbedder,
-    SentenceTransformerEmbedder,
     check_collection_embedder,
-    clear_embedder_cache,
-    embedder_from_spec,
-    get_embedder,
+    chroma_function,
     persisted_embedder_name,
 )
+from knowledge.embedder import Embedder, EmbeddingError
+from knowledge.embedder_openai import OpenAIEmbedder
+from knowledge.embedders_local import E5Embedder, SentenceTransformerEmbedder
+from knowledge.embeddings import clear_embedder_cache, embedder_from_spec, get_embedder
 from lantunan.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -203,8 +200,8 @@ def test_default_embedding_guard_is_armed() -> None:
 
 
 def test_chroma_function_protocol(e5: E5Embedder) -> None:
-    fn = e5.chroma_function()
-    assert fn is e5.chroma_function()  # one adapter per embedder
+    fn = chroma_function(e5)
+    assert fn is chroma_function(e5)  # one adapter per embedder
     assert not fn.is_legacy()
     assert ChromaEmbeddingFunction.name() == "lantunan"
     assert fn.get_config() == {"spec": "e5", "embedder": e5.name}
@@ -223,7 +220,7 @@ def test_chroma_function_protocol(e5: E5Embedder) -> None:
 def test_chroma_collection_reopened_in_same_process(e5: E5Embedder, tmp_path: Path) -> None:
     path = tmp_path / "chroma"
     client = _chroma(path)
-    col = client.create_collection("kb_test", embedding_function=e5.chroma_function())
+    col = client.create_collection("kb_test", embedding_function=chroma_function(e5))
     col.add(ids=["nib", "pengaduan", "pbg"], documents=PASSAGES)
     assert persisted_embedder_name(col) == e5.name
     del col, client
@@ -231,7 +228,7 @@ def test_chroma_collection_reopened_in_same_process(e5: E5Embedder, tmp_path: Pa
 
     client = _chroma(path)
     # With our function passed explicitly ...
-    col = client.get_collection("kb_test", embedding_function=e5.chroma_function())
+    col = client.get_collection("kb_test", embedding_function=chroma_function(e5))
     got = col.query(query_texts=[QUESTIONS[0]], n_results=1)
     assert got["ids"][0] == ["nib"]
     # ... and without: Chroma rebuilds ours from the persisted config, not its default one.
@@ -247,7 +244,7 @@ def test_chroma_collection_reopened_in_same_process(e5: E5Embedder, tmp_path: Pa
 def test_chroma_collection_reopened_in_fresh_process(e5: E5Embedder, tmp_path: Path) -> None:
     path = tmp_path / "chroma"
     client = _chroma(path)
-    col = client.create_collection("kb_test", embedding_function=e5.chroma_function())
+    col = client.create_collection("kb_test", embedding_function=chroma_function(e5))
     col.add(ids=["nib", "pengaduan", "pbg"], documents=PASSAGES)
     del col, client
     SharedSystemClient.clear_system_cache()
@@ -259,7 +256,7 @@ def test_chroma_collection_reopened_in_fresh_process(e5: E5Embedder, tmp_path: P
         "from chromadb.api.types import DefaultEmbeddingFunction\n"
         "def refuse(self, input): raise SystemExit('default embedding function used')\n"
         "DefaultEmbeddingFunction.__call__ = refuse\n"
-        "import knowledge.embeddings\n"
+        "import knowledge.chroma_embedding\n"
         "c = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))\n"
         "col = c.get_collection('kb_test')\n"
         "print(col.query(query_texts=[sys.argv[2]], n_results=1)['ids'][0][0])\n"
@@ -278,13 +275,13 @@ def test_check_collection_embedder_detects_other_model(
     e5: E5Embedder, tmp_path: Path, fake_openai: FakeOpenAI
 ) -> None:
     client = _chroma(tmp_path / "chroma")
-    col = client.create_collection("kb_test", embedding_function=e5.chroma_function())
+    col = client.create_collection("kb_test", embedding_function=chroma_function(e5))
     other = OpenAIEmbedder(fake_openai.base_url, "fake-embedding")
     with pytest.raises(EmbeddingError, match="re-index"):
         check_collection_embedder(col, other)
     # Chroma itself refuses another embedding-function *name*; ours share one name, which is
     # why the embedder name lives in the config and is checked here.
-    col_fake = client.create_collection("fake", embedding_function=other.chroma_function())
+    col_fake = client.create_collection("fake", embedding_function=chroma_function(other))
     col_fake.add(ids=["a"], documents=["halo"])
     assert persisted_embedder_name(col_fake) == other.name
     SharedSystemClient.clear_system_cache()
@@ -316,7 +313,7 @@ def test_sentence_transformer_packaged_minilm() -> None:
     scores = vectors @ query
     assert scores[0] > scores[1] and scores[2] > scores[1]
     # The same model object serves Chroma.
-    assert np.allclose(np.asarray(emb.chroma_function()(texts[:1])), vectors[:1], atol=1e-5)
+    assert np.allclose(np.asarray(chroma_function(emb)(texts[:1])), vectors[:1], atol=1e-5)
     # A missing model fails clearly and offline instead of trying to download.
     missing = SentenceTransformerEmbedder("no-such-org/no-such-model-xyz")
     with pytest.raises(EmbeddingError, match="offline"):
@@ -340,8 +337,8 @@ def test_openai_embedder_round_trip(fake_openai: FakeOpenAI) -> None:
     assert all(c.json["model"] == "fake-embedding" for c in calls)
     assert all(c.header("Authorization") == "Bearer sekret" for c in calls)
     assert emb.name == f"openai:fake-embedding@127.0.0.1:{fake_openai.port}"
-    assert emb.chroma_function().get_config()["base_url"] == fake_openai.base_url
-    assert "sekret" not in str(emb.chroma_function().get_config())
+    assert chroma_function(emb).get_config()["base_url"] == fake_openai.base_url
+    assert "sekret" not in str(chroma_function(emb).get_config())
     emb.close()
 
 
