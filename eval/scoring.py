@@ -24,7 +24,7 @@ HEADLINE_TAGS = ("english", "banjar", "informal", "contrast", "multi_question", 
 
 _WS = re.compile(r"\s+")
 # "26 (dua puluh enam) hari" -> "26 hari" (the README's regex, applied to normalised text).
-_SPELLED_NUMBER = re.compile(r"(\d)\s*\((?:[a-z]+ ?)+\)")
+_SPELLED_NUMBER = re.compile(r"(\d)\s*\((?:[a-z]+ )*[a-z]+ ?\)")  # linear: no nested quantifier
 
 
 def normalise(text: str) -> str:
