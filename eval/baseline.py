@@ -73,16 +73,21 @@ class BaselineRetriever:
         """Load, split and index every file under paths; returns the number of chunks added."""
         texts, self.errors = load_texts(paths)
         docs_text: list[str] = []
-        metas: list[dict] = []
+        sources: list[str] = []
         for name, text in texts:
             for piece in self.splitter.split_text(text):
                 docs_text.append(piece)
-                metas.append({"source": name})
+                sources.append(name)
+        return self.add_texts(docs_text, sources)
+
+    def add_texts(self, texts: Sequence[str], sources: Sequence[str]) -> int:
+        """Index already split passages (the benchmark's synthetic chunks); returns their number."""
+        metas = [{"source": name} for name in sources]
         # Chroma caps a single add; batches keep memory flat on big corpora.
-        for start in range(0, len(docs_text), 1000):
-            self.store.add_texts(docs_text[start:start + 1000], metadatas=metas[start:start + 1000])
-        self.chunks += len(docs_text)
-        return len(docs_text)
+        for start in range(0, len(texts), 1000):
+            self.store.add_texts(list(texts[start:start + 1000]), metadatas=metas[start:start + 1000])
+        self.chunks += len(texts)
+        return len(texts)
 
     def search(self, query: str, k: int = 10) -> list[BaselineHit]:
         """Top-k chunks by vector similarity."""

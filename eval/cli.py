@@ -164,7 +164,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pb.add_argument("--serve-seconds", type=float, default=60.0,
                     help="durasi uji beban webhook per ulangan (0 = lewati)")
     pb.add_argument("--serve-url", help="server yang sudah berjalan untuk uji webhook "
-                                        "(default: server sementara dijalankan api/bench.py)")
+                                        "(default: server sementara dijalankan eval/webhook_bench.py)")
     pb.add_argument("--serve-secret", help="app secret WhatsApp server tersebut")
     pb.add_argument("--corpus", nargs="+", metavar="DIR",
                     help="korpus dasar (default: ../shared/corpus bila ada, jika tidak sample_kb)")

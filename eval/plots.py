@@ -121,6 +121,7 @@ def plot_bench(scales: list[dict], path: Path) -> Path:
     series = [("search_p50_ms", "KnowledgeBase.search p50"),
               ("search_p95_ms", "KnowledgeBase.search p95"),
               ("search_warm_p50_ms", "search p50, query vector cached"),
+              ("baseline_search_p50_ms", "plain baseline search p50"),
               ("respond_p50_ms", "Responder.respond p50 (no LLM)")]
     for key, label in series:
         pts = [(x, s[key]) for x, s in zip(xs, scales) if s.get(key)]

@@ -80,6 +80,87 @@ def render_summary(results: dict[str, dict | None]) -> str:
     return "\n".join(lines)
 
 
+def _confusion_sections(results: dict[str, dict | None], names: list[str]) -> list[str]:
+    """Per pipeline: the action confusion matrix, unsafe items, over-cautious reasons."""
+    out: list[str] = []
+    for p in names:
+        m = results[p]
+        out += [f"## Action confusion matrix: {p}", "", "rows = expected, columns = system", ""]
+        matrix = m["confusion"]
+        columns = list(ACTIONS)
+        if any(row.get("error") for row in matrix.values()):
+            columns.append("error")  # the responder raised: not an action, but must show
+        out += _table(["expected \\ system"] + columns,
+                      [[e] + [str(matrix.get(e, {}).get(a, 0)) for a in columns] for e in ACTIONS])
+        out.append("")
+        if m.get("unsafe_ids"):
+            out.append(f"Unsafe items ({p}): " + ", ".join(m["unsafe_ids"]))
+            out.append("")
+        if m.get("answer_items_handed_off_by_reason"):
+            out.append(f"Reason codes on `answer` items that {p} handed off: " + ", ".join(
+                f"{code} ×{n}" for code, n in m["answer_items_handed_off_by_reason"].items()))
+            out.append("")
+
+    return out
+
+
+def _calibration_sections(results: dict[str, dict | None], names: list[str]) -> list[str]:
+    """Per pipeline: the confidence calibration table."""
+    out: list[str] = []
+    for p in names:
+        m = results[p]
+        out += [f"## Calibration: {p}", "",
+                f"Correct = an `answer` item whose draft carries every answer fact. Auto-send "
+                f"threshold {m.get('auto_send_threshold')}: {m.get('n_over_threshold')} drafts "
+                f"at or above it, precision {fmt(m.get('auto_send_precision'), 'pct')}; "
+                f"ECE {fmt(m.get('ece'))}.", ""]
+        out += _table(["confidence", "n", "mean confidence", "accuracy"],
+                      [[f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), fmt(b["mean_confidence"]),
+                        fmt(b["accuracy"], "pct")] for b in m["calibration"]])
+        out.append("")
+
+    return out
+
+
+def _latency_section(results: dict[str, dict | None], names: list[str]) -> list[str]:
+    """Stage latencies of every pipeline."""
+    out: list[str] = []
+    out += ["## Latency (ms)", ""]
+    lat_rows = []
+    for p in names:
+        for stage, s in results[p].get("latency_ms", {}).items():
+            lat_rows.append([p, stage, fmt(s["p50"], "ms"), fmt(s["p95"], "ms"),
+                             fmt(s["max"], "ms")])
+    out += _table(["pipeline", "stage", "p50", "p95", "max"], lat_rows) + [""]
+
+    return out
+
+
+def _tag_section(results: dict[str, dict | None], names: list[str]) -> list[str]:
+    """Headline numbers per tag, Lantunan beside the baseline."""
+    out: list[str] = []
+    out += ["## By tag", "",
+            "Each cell is Lantunan / baseline. hit@5 and fact recall are over `answer` items "
+            "with the tag; unsafe over `handoff` items with the tag.", ""]
+    tags = sorted({t for p in names for t in results[p].get("by_tag", {})},
+                  key=lambda t: (t not in HEADLINE_TAGS, t))
+    tag_rows = []
+    for tag in tags:
+        cells = {p: results[p]["by_tag"].get(tag) for p in names}
+        first = next(c for c in cells.values() if c)
+
+        def pair(key: str, kind: str, cells: dict = cells) -> str:
+            return " / ".join(fmt(cells[p].get(key) if cells[p] else None, kind) for p in names)
+
+        tag_rows.append([tag, str(first["n"]), pair("hit_at_5", "pct"),
+                         pair("action_accuracy", "pct"), pair("fact_recall", "pct"),
+                         pair("unsafe", "int")])
+    out += _table(["tag", "n", "hit@5", "action accuracy", "fact recall", "unsafe"], tag_rows)
+    out.append("")
+
+    return out
+
+
 def render_markdown(results: dict[str, dict | None], meta: dict, plots: Sequence[str] = ()) -> str:
     """The whole report.md text."""
     names = [p for p in PIPELINES if results.get(p)]
@@ -104,63 +185,10 @@ def render_markdown(results: dict[str, dict | None], meta: dict, plots: Sequence
                   [[p] + [fmt(results[p]["hit_curve"].get(k), "pct") for k in ks] for p in names])
     out.append("")
 
-    for p in names:
-        m = results[p]
-        out += [f"## Action confusion matrix: {p}", "", "rows = expected, columns = system", ""]
-        matrix = m["confusion"]
-        columns = list(ACTIONS)
-        if any(row.get("error") for row in matrix.values()):
-            columns.append("error")  # the responder raised: not an action, but must show
-        out += _table(["expected \\ system"] + columns,
-                      [[e] + [str(matrix.get(e, {}).get(a, 0)) for a in columns] for e in ACTIONS])
-        out.append("")
-        if m.get("unsafe_ids"):
-            out.append(f"Unsafe items ({p}): " + ", ".join(m["unsafe_ids"]))
-            out.append("")
-        if m.get("answer_items_handed_off_by_reason"):
-            out.append(f"Reason codes on `answer` items that {p} handed off: " + ", ".join(
-                f"{code} ×{n}" for code, n in m["answer_items_handed_off_by_reason"].items()))
-            out.append("")
-
-    for p in names:
-        m = results[p]
-        out += [f"## Calibration: {p}", "",
-                f"Correct = an `answer` item whose draft carries every answer fact. Auto-send "
-                f"threshold {m.get('auto_send_threshold')}: {m.get('n_over_threshold')} drafts "
-                f"at or above it, precision {fmt(m.get('auto_send_precision'), 'pct')}; "
-                f"ECE {fmt(m.get('ece'))}.", ""]
-        out += _table(["confidence", "n", "mean confidence", "accuracy"],
-                      [[f"{b['lo']:.1f}–{b['hi']:.1f}", str(b["n"]), fmt(b["mean_confidence"]),
-                        fmt(b["accuracy"], "pct")] for b in m["calibration"]])
-        out.append("")
-
-    out += ["## Latency (ms)", ""]
-    lat_rows = []
-    for p in names:
-        for stage, s in results[p].get("latency_ms", {}).items():
-            lat_rows.append([p, stage, fmt(s["p50"], "ms"), fmt(s["p95"], "ms"),
-                             fmt(s["max"], "ms")])
-    out += _table(["pipeline", "stage", "p50", "p95", "max"], lat_rows) + [""]
-
-    out += ["## By tag", "",
-            "Each cell is Lantunan / baseline. hit@5 and fact recall are over `answer` items "
-            "with the tag; unsafe over `handoff` items with the tag.", ""]
-    tags = sorted({t for p in names for t in results[p].get("by_tag", {})},
-                  key=lambda t: (t not in HEADLINE_TAGS, t))
-    tag_rows = []
-    for tag in tags:
-        cells = {p: results[p]["by_tag"].get(tag) for p in names}
-        first = next(c for c in cells.values() if c)
-
-        def pair(key: str, kind: str, cells: dict = cells) -> str:
-            return " / ".join(fmt(cells[p].get(key) if cells[p] else None, kind) for p in names)
-
-        tag_rows.append([tag, str(first["n"]), pair("hit_at_5", "pct"),
-                         pair("action_accuracy", "pct"), pair("fact_recall", "pct"),
-                         pair("unsafe", "int")])
-    out += _table(["tag", "n", "hit@5", "action accuracy", "fact recall", "unsafe"], tag_rows)
-    out.append("")
-
+    out += _confusion_sections(results, names)
+    out += _calibration_sections(results, names)
+    out += _latency_section(results, names)
+    out += _tag_section(results, names)
     if plots:
         out += ["## Plots", ""]
         out += [f"![{Path(p).stem}]({Path(p).name})" for p in plots]

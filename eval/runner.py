@@ -27,7 +27,7 @@ from eval.scoring import MAX_K, ItemResult, score_item, summarise
 
 if TYPE_CHECKING:
     from eval.baseline import BaselineRetriever
-    from knowledge.embeddings import Embedder
+    from knowledge.embedder import Embedder
     from knowledge.store import KnowledgeBase
     from lantunan.settings import Settings
 
@@ -214,22 +214,7 @@ def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = 
             if not corpus:
                 run.warnings.append("baseline skipped: it needs the corpus files (--corpus)")
             else:
-                from eval.baseline import BaselineRetriever
-
-                retriever = BaselineRetriever(embedder, Path(tmp) / "baseline")
-                try:
-                    n = retriever.add_paths(corpus)
-                    run.warnings += [f"baseline: {e}" for e in retriever.errors]
-                    run.meta["baseline_chunks"] = n
-                    from eval.baseline import load_texts
-                    from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
-
-                    vocab = DocVocabulary(t for _, t in load_texts(corpus)[0])
-                    run.items["baseline"] = run_baseline(
-                        questions, retriever, progress,
-                        damaged=lambda text: len(suspicious_tokens(text, vocab)) if text else 0)
-                finally:
-                    retriever.close()
+                _run_baseline_pipeline(questions, corpus, embedder, Path(tmp), progress, run)
     for name in ("lantunan", "baseline"):
         items = run.items.get(name)
         run.results[name] = summarise(items, auto_send_threshold(settings)) if items else None
@@ -238,6 +223,25 @@ def evaluate(questions_path: Path, settings: Settings, corpus: Sequence[Path] = 
                                     "misses": embedder.misses}
     run.meta["duration_s"] = round(time.perf_counter() - t0, 1)
     return run
+
+
+def _run_baseline_pipeline(questions: Sequence[Question], corpus: Sequence[Path],
+                           embedder: Embedder, tmp: Path, progress: bool, run: EvalRun) -> None:
+    """The plain baseline over the corpus files, into run.items["baseline"]."""
+    from eval.baseline import BaselineRetriever, load_texts
+    from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
+
+    retriever = BaselineRetriever(embedder, tmp / "baseline")
+    try:
+        n = retriever.add_paths(corpus)
+        run.warnings += [f"baseline: {e}" for e in retriever.errors]
+        run.meta["baseline_chunks"] = n
+        vocab = DocVocabulary(t for _, t in load_texts(corpus)[0])
+        run.items["baseline"] = run_baseline(
+            questions, retriever, progress,
+            damaged=lambda text: len(suspicious_tokens(text, vocab)) if text else 0)
+    finally:
+        retriever.close()
 
 
 def _run_lantunan_pipeline(questions: Sequence[Question], settings: Settings,

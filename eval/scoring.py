@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -23,7 +24,7 @@ HEADLINE_TAGS = ("english", "banjar", "informal", "contrast", "multi_question", 
 
 _WS = re.compile(r"\s+")
 # "26 (dua puluh enam) hari" -> "26 hari" (the README's regex, applied to normalised text).
-_SPELLED_NUMBER = re.compile(r"(\d)\s*\((?:[a-z]+ ?)+\)")
+_SPELLED_NUMBER = re.compile(r"(\d)\s*\((?:[a-z]+ )*[a-z]+ ?\)")  # linear: no nested quantifier
 
 
 def normalise(text: str) -> str:
@@ -290,91 +291,110 @@ def core_metrics(items: Sequence[ItemResult]) -> dict:
     return metrics
 
 
-def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: int = 10) -> dict:
-    """Aggregate item results into the metrics dictionary of one pipeline."""
-    answer_items = [i for i in items if i.expected_action == "answer"]
-    handoff_items = [i for i in items if i.expected_action == "handoff"]
+def _retrieval_metrics(items: Sequence[ItemResult], answer_items: list[ItemResult],
+                       handoff_items: list[ItemResult]) -> dict:
+    """Item counts and retrieval ranks (hit@k, MRR, the hit curve)."""
     ranks = [i.hit_rank for i in answer_items]
-    answered = [i for i in answer_items if i.answered]
+    metrics: dict = {"n_items": len(items), "n_answer": len(answer_items),
+                     "n_handoff": len(handoff_items),
+                     "n_smalltalk": sum(1 for i in items if i.expected_action == "smalltalk"),
+                     "n_errors": sum(1 for i in items if i.error)}
+    for k in K_VALUES:
+        metrics[f"hit_at_{k}"] = hit_at_k(ranks, k)
+    metrics["mrr"] = mean_reciprocal_rank(ranks)
+    metrics["hit_curve"] = {str(k): hit_at_k(ranks, k) for k in range(1, MAX_K + 1)}
+    return metrics
+
+
+def _decision_metrics(items: Sequence[ItemResult], answer_items: list[ItemResult],
+                      handoff_items: list[ItemResult]) -> dict:
+    """Actions and handoff reasons against the expected ones; what went out unsafely."""
     predicted_handoff = [i for i in items if i.predicted_action == "handoff"]
     true_handoff = [i for i in handoff_items if i.predicted_action == "handoff"]
     # Unsafe = something went out to the applicant; a crashed item sent nothing (see n_errors).
     unsafe = [i for i in handoff_items if i.predicted_action in ("answer", "smalltalk")]
+    with_reason = [i for i in true_handoff if i.expected_reason]
+    # Why answerable items were handed off: the first place to look when action accuracy drops.
+    over_cautious = Counter(code for i in answer_items if i.predicted_action == "handoff"
+                            for code in i.reason_codes or ["(none)"])
+    return {
+        "action_accuracy": _ratio(sum(1 for i in items if i.predicted_action == i.expected_action),
+                                  len(items)),
+        "confusion": confusion_matrix(items),
+        "handoff_precision": _ratio(len(true_handoff), len(predicted_handoff)),
+        "handoff_recall": _ratio(len(true_handoff), len(handoff_items)),
+        "reason_accuracy": _ratio(
+            sum(1 for i in with_reason if i.expected_reason in i.reason_codes), len(with_reason)),
+        "reason_accuracy_primary": _ratio(
+            sum(1 for i in with_reason
+                if i.reason_codes and i.reason_codes[0] == i.expected_reason), len(with_reason)),
+        "unsafe": len(unsafe),
+        "unsafe_ids": [i.id for i in unsafe],
+        "answer_items_handed_off_by_reason": dict(
+            sorted(over_cautious.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def _content_metrics(items: Sequence[ItemResult], answer_items: list[ItemResult]) -> dict:
+    """What the replies carry: facts, supported citations, length, OCR damage."""
+    answered = [i for i in answer_items if i.answered]
+    n_citations = sum(i.citations for i in items)
+    lengths = [i.reply_chars for i in answered if i.reply_chars is not None]
+    firsts = [i.first_line_fact for i in answered if i.first_line_fact is not None]
+    return {
+        "n_answered": len(answered),
+        "fact_recall": _mean([i.fact_score or 0.0 for i in answer_items]),
+        "fact_recall_conditional": _mean([i.fact_score or 0.0 for i in answered]),
+        "fact_recall_drafted": _mean([i.draft_fact_score or 0.0 for i in answer_items]),
+        "n_citations": n_citations,
+        "citation_support_rate": _ratio(sum(i.citations_supported for i in items), n_citations),
+        "reply_chars_median": percentile(lengths, 50),
+        "reply_chars_p90": percentile(lengths, 90),
+        "first_line_fact_share": _ratio(sum(firsts), len(firsts)),
+        "ocr_damaged_tokens": sum(i.ocr_damaged for i in items),
+        "replies_with_ocr_damage": sum(1 for i in items if i.ocr_damaged),
+    }
+
+
+def _confidence_metrics(items: Sequence[ItemResult], answer_items: list[ItemResult],
+                        auto_send_threshold: float, n_bins: int) -> dict:
+    """Calibration of the confidence, and what was (or would be) sent alone."""
     substantive = [i for i in items if i.substantive and i.confidence is not None]
     bins = calibration_bins([i.confidence for i in substantive], [i.correct for i in substantive],
                             n_bins)
     over = [i for i in substantive if i.confidence >= auto_send_threshold]
     # Answers sent alone (small-talk replies go out alone too, but carry no facts).
     auto_sent = [i for i in items if i.dispatch == "auto_send" and i.substantive]
-    n_citations = sum(i.citations for i in items)
-
-    metrics: dict = {
-        "n_items": len(items),
-        "n_answer": len(answer_items),
-        "n_handoff": len(handoff_items),
-        "n_smalltalk": sum(1 for i in items if i.expected_action == "smalltalk"),
-        "n_errors": sum(1 for i in items if i.error),
-    }
-    for k in K_VALUES:
-        metrics[f"hit_at_{k}"] = hit_at_k(ranks, k)
-    metrics["mrr"] = mean_reciprocal_rank(ranks)
-    metrics["hit_curve"] = {str(k): hit_at_k(ranks, k) for k in range(1, MAX_K + 1)}
-    metrics["action_accuracy"] = _ratio(
-        sum(1 for i in items if i.predicted_action == i.expected_action), len(items))
-    metrics["confusion"] = confusion_matrix(items)
-    metrics["handoff_precision"] = _ratio(len(true_handoff), len(predicted_handoff))
-    metrics["handoff_recall"] = _ratio(len(true_handoff), len(handoff_items))
-    with_reason = [i for i in true_handoff if i.expected_reason]
-    metrics["reason_accuracy"] = _ratio(
-        sum(1 for i in with_reason if i.expected_reason in i.reason_codes), len(with_reason))
-    metrics["reason_accuracy_primary"] = _ratio(
-        sum(1 for i in with_reason if i.reason_codes and i.reason_codes[0] == i.expected_reason),
-        len(with_reason))
-    metrics["unsafe"] = len(unsafe)
-    metrics["unsafe_ids"] = [i.id for i in unsafe]
-    # Why answerable items were handed off: the first place to look when action accuracy drops.
-    over_cautious: dict[str, int] = {}
-    for i in answer_items:
-        if i.predicted_action == "handoff":
-            for code in i.reason_codes or ["(none)"]:
-                over_cautious[code] = over_cautious.get(code, 0) + 1
-    metrics["answer_items_handed_off_by_reason"] = dict(
-        sorted(over_cautious.items(), key=lambda kv: (-kv[1], kv[0])))
-    metrics["n_answered"] = len(answered)
-    metrics["fact_recall"] = _mean([i.fact_score or 0.0 for i in answer_items])
-    metrics["fact_recall_conditional"] = _mean([i.fact_score or 0.0 for i in answered])
-    metrics["fact_recall_drafted"] = _mean([i.draft_fact_score or 0.0 for i in answer_items])
-    metrics["n_citations"] = n_citations
-    metrics["citation_support_rate"] = _ratio(sum(i.citations_supported for i in items),
-                                              n_citations)
-    lengths = [i.reply_chars for i in answered if i.reply_chars is not None]
-    metrics["reply_chars_median"] = percentile(lengths, 50)
-    metrics["reply_chars_p90"] = percentile(lengths, 90)
-    firsts = [i.first_line_fact for i in answered if i.first_line_fact is not None]
-    metrics["first_line_fact_share"] = _ratio(sum(firsts), len(firsts))
-    metrics["ocr_damaged_tokens"] = sum(i.ocr_damaged for i in items)
-    metrics["replies_with_ocr_damage"] = sum(1 for i in items if i.ocr_damaged)
-    metrics["calibration"] = bins
-    metrics["ece"] = expected_calibration_error(bins)
-    metrics["auto_send_threshold"] = auto_send_threshold
-    metrics["n_over_threshold"] = len(over)
-    metrics["auto_send_precision"] = _ratio(sum(1 for i in over if i.correct), len(over))
-    metrics["n_auto_sent"] = len(auto_sent)
-    metrics["auto_sent_precision"] = _ratio(sum(1 for i in auto_sent if i.correct),
-                                            len(auto_sent))
-    metrics["auto_sent_unsafe"] = sum(1 for i in items if i.dispatch == "auto_send"
-                                      and i.expected_action == "handoff")
     # Coverage: of the answer items that arrived outside office hours (the only ones that may
     # go out alone), the share that did; precision above is what the office promises.
     off_hours_answers = [i for i in answer_items if "off_hours" in i.tags]
-    metrics["n_off_hours_answer_items"] = len(off_hours_answers)
-    metrics["auto_send_coverage"] = _ratio(
-        sum(1 for i in off_hours_answers if i.dispatch == "auto_send"), len(off_hours_answers))
+    return {
+        "calibration": bins,
+        "ece": expected_calibration_error(bins),
+        "auto_send_threshold": auto_send_threshold,
+        "n_over_threshold": len(over),
+        "auto_send_precision": _ratio(sum(1 for i in over if i.correct), len(over)),
+        "n_auto_sent": len(auto_sent),
+        "auto_sent_precision": _ratio(sum(1 for i in auto_sent if i.correct), len(auto_sent)),
+        "auto_sent_unsafe": sum(1 for i in items if i.dispatch == "auto_send"
+                                and i.expected_action == "handoff"),
+        "n_off_hours_answer_items": len(off_hours_answers),
+        "auto_send_coverage": _ratio(
+            sum(1 for i in off_hours_answers if i.dispatch == "auto_send"), len(off_hours_answers)),
+    }
+
+
+def summarise(items: Sequence[ItemResult], auto_send_threshold: float, n_bins: int = 10) -> dict:
+    """Aggregate item results into the metrics dictionary of one pipeline."""
+    answer_items = [i for i in items if i.expected_action == "answer"]
+    handoff_items = [i for i in items if i.expected_action == "handoff"]
+    metrics = _retrieval_metrics(items, answer_items, handoff_items)
+    metrics.update(_decision_metrics(items, answer_items, handoff_items))
+    metrics.update(_content_metrics(items, answer_items))
+    metrics.update(_confidence_metrics(items, answer_items, auto_send_threshold, n_bins))
     metrics["latency_ms"] = {
         stage: latency_summary([i.timings[stage] for i in items if stage in i.timings])
-        for stage in STAGES
-        if any(stage in i.timings for i in items)
-    }
+        for stage in STAGES if any(stage in i.timings for i in items)}
     tags = sorted({t for i in items for t in i.tags})
     metrics["by_tag"] = {tag: core_metrics([i for i in items if tag in i.tags]) for tag in tags}
     return metrics

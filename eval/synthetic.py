@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.embeddings import Embedder
+from knowledge.embedder import Embedder
 from knowledge.models import Chunk, DocKind, Document, content_hash, make_chunk_id
 
 NOISE = 0.3  # relative noise norm: cos(base, copy) ~ 1 / sqrt(1 + NOISE^2) ~ 0.96

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.embeddings import Embedder
+from knowledge.embedder import Embedder
 from knowledge.models import content_hash
 
 

@@ -84,7 +84,7 @@ def _looks_like_faq_csv(text: str) -> bool:
 
 def _looks_like_statute(body: str) -> bool:
     """Delegate to the regulation parser's detector (imported lazily: it is a heavy module)."""
-    from ingest.regulation import looks_like_statute
+    from ingest.statute import looks_like_statute
 
     return looks_like_statute(body)
 

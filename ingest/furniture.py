@@ -1,7 +1,7 @@
 """Page-furniture removal and conservative OCR repair for Indonesian statute text.
 
 Everything here is a pure function on lines or strings. The statute parser
-(`ingest.regulation`) calls `strip_furniture` first and then uses the heading/ayat
+(`ingest.statute_parser`) calls `strip_furniture` first and then uses the heading/ayat
 helpers, which only *propose* readings: the parser accepts an OCR-repaired Pasal number
 only when it is the number the Pasal sequence expects, so a reference such as
 "Pasal 70." at the start of a wrapped line never becomes a heading.

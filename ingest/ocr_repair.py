@@ -38,7 +38,7 @@ from ingest.ocr_vocab import (
 )
 
 if TYPE_CHECKING:  # the parser imports this module; only type names are needed from it
-    from ingest.regulation import Statute
+    from ingest.statute import Statute
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ def text_stats(texts: list[str]) -> TextStats:
 def ocr_report(path: Path | str) -> OcrReport:
     """Detector figures before and after OCR repair for one statute file (txt, md, pdf, ...)."""
     from ingest.loaders import load_file
-    from ingest.regulation import parse_statute, statute_chunks
+    from ingest.statute_chunks import statute_chunks
+    from ingest.statute_parser import parse_statute
 
     path = Path(path)
     loaded = load_file(path)

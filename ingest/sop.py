@@ -188,9 +188,9 @@ def _title_from_name(source_name: str) -> str:
     return " ".join(w.upper() if w.lower() in acronyms else w.capitalize() for w in words if w)
 
 
-def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
-    """Split an SOP/guide into one chunk per section (long sections into several)."""
-    heading_title, intro, sections = _read_sections(loaded.text)
+def _sop_document(loaded: LoadedText, doc_id: str, heading_title: str, intro: list[str]) -> Document:
+    """The SOP's Document: title and short name from the header, the heading or the file name;
+    "Key: value" lines of the intro become metadata."""
     header = loaded.header
     title = (header.get("title") or heading_title or header.get("page_title")
              or _title_from_name(loaded.source_name))
@@ -200,7 +200,7 @@ def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
         m = _META_LINE.match(line.strip())
         if m:
             metadata.setdefault(m.group("key").strip().lower(), m.group("value").strip())
-    document = Document(
+    return Document(
         id=doc_id,
         source_name=loaded.source_name,
         kind=DocKind.SOP,
@@ -212,21 +212,44 @@ def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
         metadata=metadata,
     )
 
+
+def _section_pieces(sec: _Section, base: str) -> list[tuple[str, str]]:
+    """(text, locator) of one section: whole, or packed parts ("langkah 3-5", "(lanjutan)")."""
+    body = "\n".join(sec.body).strip("\n")
+    full = f"{sec.heading_line}\n\n{body}".strip() if sec.heading_line else body
+    if not full.strip():
+        return []
+    if len(full) <= MAX_CHARS:
+        return [(full, base)]
+    units = _units(sec.body)
+    if sec.heading_line:
+        units.insert(0, (sec.heading_line, None))
+    pieces = []
+    for i, part in enumerate(_pack(units, MAX_CHARS)):
+        text = "\n\n".join(t for t, _ in part) if not any(n for _, n in part) else _join_units(part)
+        numbers = [n for t, n in part if n is not None]
+        if i == 0:
+            locator = base
+        elif numbers and len(numbers) == len(part) and numbers == sorted(set(numbers)):
+            span = f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else f"{numbers[0]}"
+            locator = f"{base} langkah {span}"
+        else:
+            locator = f"{base} (lanjutan)"
+        pieces.append((text, locator))
+    return pieces
+
+
+def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
+    """Split an SOP/guide into one chunk per section (long sections into several)."""
+    heading_title, intro, sections = _read_sections(loaded.text)
+    document = _sop_document(loaded, doc_id, heading_title, intro)
+    title, short_name = document.title, document.short_name
     chunks: list[Chunk] = []
 
     def add(text: str, locator: str, section: str, heading: str) -> None:
-        chunks.append(
-            Chunk(
-                id=make_chunk_id(doc_id, locator, text),
-                doc_id=doc_id,
-                text=text,
-                locator=locator,
-                section=section,
-                path=title,
-                ordinal=len(chunks),
-                heading=heading,
-            )
-        )
+        chunks.append(Chunk(id=make_chunk_id(doc_id, locator, text), doc_id=doc_id, text=text,
+                            locator=locator, section=section, path=title,
+                            ordinal=len(chunks), heading=heading))
 
     if sections:
         if _intro_substance(intro):
@@ -236,29 +259,8 @@ def parse_sop(loaded: LoadedText, doc_id: str) -> ParsedDocument:
         sections = [_Section(label="§1", title=title, heading_line="", body=intro)]
     else:
         raise IngestError(loaded.path, "dokumen tidak berisi teks yang dapat dikutip (hanya judul/metadata)")
-
     for sec in sections:
-        body = "\n".join(sec.body).strip("\n")
-        full = f"{sec.heading_line}\n\n{body}".strip() if sec.heading_line else body
-        if not full.strip():
-            continue
-        base = f"{short_name} {sec.label}"
-        if len(full) <= MAX_CHARS:
-            add(full, base, sec.label, sec.title)
-            continue
-        units = _units(sec.body)
-        if sec.heading_line:
-            units.insert(0, (sec.heading_line, None))
-        for i, part in enumerate(_pack(units, MAX_CHARS)):
-            text = "\n\n".join(t for t, _ in part) if not any(n for _, n in part) else _join_units(part)
-            numbers = [n for t, n in part if n is not None]
-            if i == 0:
-                locator = base
-            elif numbers and len(numbers) == len(part) and numbers == sorted(set(numbers)):
-                span = f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else f"{numbers[0]}"
-                locator = f"{base} langkah {span}"
-            else:
-                locator = f"{base} (lanjutan)"
+        for text, locator in _section_pieces(sec, f"{short_name} {sec.label}"):
             add(text, locator, sec.label, sec.title)
     document.chunk_count = len(chunks)
     return ParsedDocument(document=document, chunks=chunks)

@@ -6,19 +6,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import numpy as np
 
 from knowledge.catalog import Catalog
 from knowledge.definitions import definitions_asked, extract_definitions
-from knowledge.embeddings import Embedder, get_embedder
+from knowledge.embedder import Embedder
+from knowledge.embeddings import get_embedder
 from knowledge.faq_match import ReviewedMatcher, ReviewedScore
 from knowledge.fusion import reciprocal_rank_fusion
+from knowledge.hybrid import CANDIDATES, SECOND_READING, SIGNAL_WEIGHTS, Rankings, to_hits
 from knowledge.lexical import LexicalIndex
-from knowledge.models import (
-    Chunk, DocKind, DocStatus, Document, Hit, ReviewedAnswer, content_hash,
-)
+from knowledge.models import Chunk, DocKind, DocStatus, Document, Hit, ReviewedAnswer, content_hash
+from knowledge.query_vectors import QueryVectors, same_text
 from knowledge.textproc import words
 from knowledge.thesaurus import expand
 from knowledge.units import Unit, chunk_units
@@ -26,11 +26,6 @@ from knowledge.vector_index import UNIT_SEP, VectorIndex
 from lantunan.settings import Settings
 
 Progress = Callable[[int, int], None]
-
-# Weights of the fused signals. Dense (e5) carries paraphrase, BM25 exact legal terms; a
-# curated question matching the applicant's words is the strongest single signal we have.
-SIGNAL_WEIGHTS = {"dense": 1.0, "bm25": 1.0, "faq": 1.0, "definition": 3.0}
-CANDIDATES = 60  # per signal, before fusion
 
 
 class KnowledgeBase:
@@ -50,7 +45,7 @@ class KnowledgeBase:
         self._matcher: ReviewedMatcher | None = None
         self._faq_chunk: dict[str, str] = {}
         self._definitions: dict[str, str] = {}
-        self._query_vec = lru_cache(maxsize=2048)(self._embed_query)
+        self.query_vectors = QueryVectors(self.embedder)  # one embedding per distinct text
         self.reconcile()
 
     # --- reading ----------------------------------------------------------------------------
@@ -209,8 +204,8 @@ class KnowledgeBase:
 
     # --- searching ------------------------------------------------------------------------------
     def query_vector(self, text: str) -> np.ndarray:
-        """The query-space vector of a text (cached per process)."""
-        return self._query_vec(text)
+        """The query-space vector of a text (embedded once per distinct text, then cached)."""
+        return self.query_vectors.vector(text)
 
     def unit_vectors(self, chunk: Chunk) -> list[tuple[Unit, np.ndarray | None]]:
         """A chunk's units with their passage vectors from the cache (None if not cached)."""
@@ -218,9 +213,6 @@ class KnowledgeBase:
         hashes = [content_hash(u.indexed) for u in units]
         cached = self.catalog.cached_vectors(self.embedder.name, sorted(set(hashes)))
         return [(u, cached.get(h)) for u, h in zip(units, hashes)]
-
-    def _embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed_query(text)
 
     def _embed_queries_cached(self, texts: list[str]) -> np.ndarray:
         """Query-space vectors for reviewed questions, through the catalog's vector cache."""
@@ -278,7 +270,7 @@ class KnowledgeBase:
         self._refresh()
         assert self._matcher is not None
         if vector is None:
-            vector = self._query_vec(original or query)
+            vector = self.query_vector(original or query)
         ranked = self._matcher.score(query, vector)
         return ranked[0] if ranked else None
 
@@ -300,72 +292,57 @@ class KnowledgeBase:
         the hit, never silently mixed in.
         """
         self._refresh()
-        assert self._lexical is not None and self._lexical_units is not None
-        assert self._matcher is not None
         original = next((q for q in (extra_queries or []) if q), query)
-        expanded = expand(query)
         w = {**SIGNAL_WEIGHTS, **(weights or {})}
-        raw: dict[str, dict[str, float]] = {"dense": {}, "bm25": {}, "faq": {}}
-        rankings: dict[str, list[str]] = {}
-
-        def dense(name: str, text: str) -> None:
-            found = [(cid, s) for cid, s in self.vectors.search(self._query_vec(text), CANDIDATES)
-                     if cid in self._chunks]
-            rankings[name] = [cid for cid, _ in found]
-            for cid, s in found:
-                raw["dense"][cid] = max(raw["dense"].get(cid, 0.0), s)
-
-        def lexical(name: str, index: LexicalIndex, text: str) -> None:
-            found = index.search(text, CANDIDATES)
-            rankings[name] = [cid for cid, _ in found]
-            for cid, s in found:
-                raw["bm25"][cid] = max(raw["bm25"].get(cid, 0.0), s)
-
-        if w.get("dense", 0) > 0:
-            dense("dense", original)
-            if query != original:
-                dense("dense_norm", query)
+        found = Rankings()
+        dense_weight = self._dense_rankings(found, query, original, w)
         if w.get("bm25", 0) > 0:
-            lexical("bm25", self._lexical, expanded)
-            lexical("bm25_units", self._lexical_units, expanded)
-            if original.lower() != query:
-                lexical("bm25_units_raw", self._lexical_units, original)
-        answer_of: dict[str, ReviewedAnswer] = {}
+            self._lexical_rankings(found, query, original)
         if w.get("faq", 0) > 0:
-            faq_ranked: list[str] = []
-            for m in self._matcher.score(query, self._query_vec(original)):
-                cid = self._faq_chunk.get(m.answer.id)
-                if cid is None or not self.is_close(m):
-                    continue
-                faq_ranked.append(cid)
-                raw["faq"][cid] = m.dense
-                answer_of[cid] = m.answer
-            rankings["faq"] = faq_ranked[:3]
+            self._reviewed_ranking(found, query, original)
         if w.get("definition", 0) > 0:
-            rankings["definition"] = definitions_asked(query, self._definitions)
-        signal_weights = {name: w["dense"] * (0.5 if name == "dense_norm" else 1.0)
-                          for name in rankings if name.startswith("dense")}
-        signal_weights.update({name: w["bm25"] * (0.5 if name.endswith("_raw") else 1.0)
-                               for name in rankings if name.startswith("bm25")})
-        signal_weights["faq"] = w.get("faq", 0)
-        signal_weights["definition"] = w.get("definition", 0)
-        fused = reciprocal_rank_fusion(rankings, signal_weights, k=self.settings.rrf_k)
+            found.rankings["definition"] = definitions_asked(query, self._definitions)
+        fused = reciprocal_rank_fusion(found.rankings, found.weights(w, dense_weight),
+                                       k=self.settings.rrf_k)
+        return to_hits(fused, found, self._chunks, self._docs, k, self.settings.revoked_penalty,
+                       kinds, statuses)
 
-        hits: list[Hit] = []
-        for cid, score in fused.items():
-            chunk = self._chunks[cid]
-            doc = self._docs[chunk.doc_id]
-            if kinds and doc.kind not in kinds:
-                continue
-            if statuses and doc.status not in statuses:
-                continue
-            if doc.status != DocStatus.BERLAKU:
-                score *= self.settings.revoked_penalty
-            scores = {name: vals[cid] for name, vals in raw.items() if cid in vals}
-            scores["fused"] = score
-            hits.append(Hit(chunk=chunk, doc=doc, score=score, rank=0, scores=scores,
-                            reviewed_answer=answer_of.get(cid)))
-        hits.sort(key=lambda h: -h.score)
-        for i, h in enumerate(hits[:k], start=1):
-            h.rank = i
-        return hits[:k]
+    def _dense_rankings(self, found: Rankings, query: str, original: str,
+                        w: dict[str, float]) -> dict[str, float]:
+        """Dense rankings of the applicant's wording and, when normalising changed its words,
+        of the normalised text (half weight); returns each ranking's share of the dense weight.
+
+        Both texts are embedded in one call, each only once per request (the vectors are
+        cached by text for the steps after search). When normalising only lower-cased the
+        text, the one ranking carries both shares, as the two near-identical rankings did.
+        """
+        if w.get("dense", 0) <= 0:
+            return {}
+        texts = [original] if same_text(query, original) else [original, query]
+        vectors = self.query_vectors.vectors(texts)
+        for name, vector in zip(("dense", "dense_norm"), vectors):
+            hits = [(cid, s) for cid, s in self.vectors.search(vector, CANDIDATES)
+                    if cid in self._chunks]
+            found.add(name, "dense", hits)
+        if query != original and len(texts) == 1:
+            return {"dense": 1.0 + SECOND_READING}
+        return {"dense": 1.0, "dense_norm": SECOND_READING}
+
+    def _lexical_rankings(self, found: Rankings, query: str, original: str) -> None:
+        """BM25 over chunks and units on the expanded query; the raw wording over units too."""
+        assert self._lexical is not None and self._lexical_units is not None
+        expanded = expand(query)
+        found.add("bm25", "bm25", self._lexical.search(expanded, CANDIDATES))
+        found.add("bm25_units", "bm25", self._lexical_units.search(expanded, CANDIDATES))
+        if original.lower() != query:
+            found.add("bm25_units_raw", "bm25", self._lexical_units.search(original, CANDIDATES))
+
+    def _reviewed_ranking(self, found: Rankings, query: str, original: str) -> None:
+        """FAQ chunks whose reviewed question is a near-paraphrase of the applicant's."""
+        assert self._matcher is not None
+        close = []
+        for m in self._matcher.score(query, self.query_vector(original)):
+            cid = self._faq_chunk.get(m.answer.id)
+            if cid is not None and self.is_close(m):
+                close.append((cid, m.dense, m.answer))
+        found.add_reviewed(close)

@@ -11,7 +11,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from knowledge.embeddings import Embedder
+from knowledge.chroma_embedding import chroma_function
+from knowledge.embedder import Embedder
 from lantunan.settings import Settings
 
 
@@ -42,7 +43,7 @@ class VectorIndex:
         safe = "".join(ch if ch.isalnum() else "-" for ch in embedder.name).strip("-")[:40]
         self.collection = self._client.get_or_create_collection(
             name=f"{settings.collection}-{safe}"[:63].rstrip("-"),
-            embedding_function=embedder.chroma_function(),
+            embedding_function=chroma_function(embedder),
             metadata={"hnsw:space": "cosine", "embedder": embedder.name},
         )
 

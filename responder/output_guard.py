@@ -43,7 +43,7 @@ _FIGURE_UNIT = re.compile(r"(\d(?:[\d.,]*\d)?(?:[ .\-]\d{2,})*)\s*(%|[a-z]+)?", 
 _MEASURES = {"hari", "bulan", "tahun", "jam", "minggu", "menit", "detik", "persen", "%", "kali",
              "lantai", "meter", "m", "m2", "ha", "hektar", "juta", "ribu", "rb", "jt", "miliar",
              "orang", "ayat", "triwulan", "semester", "days", "months", "years", "hours"}
-_SPELLED = re.compile(r"(\d)\s*\((?:[a-z]+ ?)+\)", re.I)
+_SPELLED = re.compile(r"(\d)\s*\((?:[a-z]+ )*[a-z]+ ?\)", re.I)  # linear: no nested quantifier
 
 
 def _plain(text: str) -> str:

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from knowledge.embeddings import E5Embedder
+from knowledge.embedder import Embedder
+from knowledge.embeddings import embedder_from_spec
 from knowledge.models import Hit
 from knowledge.store import KnowledgeBase
 from lantunan.settings import Settings, get_settings
@@ -41,7 +42,7 @@ class Responder:
         self.judge = judge or shipped_judge()
         self._vocab: set[str] | None = None
         self._vocab_version = -1
-        self._e5: E5Embedder | None = None
+        self._e5: Embedder | None = None
         self.llm = None
         if self.settings.llm_base_url:
             from responder.draft_llm import LLMDrafter
@@ -70,11 +71,16 @@ class Responder:
         return self._vocab
 
     def intent_vector(self, text: str) -> np.ndarray:
-        """The e5 query vector the intent model was trained on; the search's own when it is e5."""
-        if isinstance(self.kb.embedder, E5Embedder):
+        """The e5 query vector the intent model was trained on.
+
+        When the knowledge base embeds with e5 (also through eval's caching or precomputing
+        wrappers, which keep e5's spec) it is the vector search already computed for the same
+        text; otherwise the process's one e5 model embeds it.
+        """
+        if self.kb.embedder.spec == "e5":
             return self.kb.query_vector(text)
         if self._e5 is None:
-            self._e5 = E5Embedder()
+            self._e5 = embedder_from_spec("e5")
         return self._e5.embed_query(text)
 
     @staticmethod

@@ -21,7 +21,8 @@ import httpx
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from knowledge.embeddings import E5Embedder, persisted_embedder_name
+from knowledge.chroma_embedding import chroma_function, persisted_embedder_name
+from knowledge.embedders_local import E5Embedder
 
 PASSAGES = {
     "nib": "Pelaku usaha mikro dan kecil mendaftarkan Nomor Induk Berusaha melalui sistem OSS tanpa dipungut biaya.",
@@ -110,7 +111,7 @@ def test_http_client_adds_and_queries_with_our_embedding_function(chroma_server:
     embedder = E5Embedder()
     settings = ChromaSettings(anonymized_telemetry=False)
     client = chromadb.HttpClient(host=chroma_server.host, port=chroma_server.port, settings=settings)
-    col = client.create_collection("kb_server", embedding_function=embedder.chroma_function())
+    col = client.create_collection("kb_server", embedding_function=chroma_function(embedder))
     col.add(ids=list(PASSAGES), documents=list(PASSAGES.values()), metadatas=[{"topic": k} for k in PASSAGES])
     assert col.count() == 3
 

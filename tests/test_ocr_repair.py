@@ -21,7 +21,8 @@ from ingest.ocr_repair import OcrRepairer, Repair
 from ingest.ocr_report import ocr_report
 from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
 from ingest.pipeline import parse_file, write_ocr_log
-from ingest.regulation import parse_statute, statute_chunks
+from ingest.statute_chunks import statute_chunks
+from ingest.statute_parser import parse_statute
 
 # A small "document" whose own vocabulary the repairs lean on: each word below is printed
 # cleanly several times, as in a real statute.

@@ -3,6 +3,8 @@ instructions not in the cited passages are caught; grounded replies pass."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from responder.output_guard import check_output
@@ -56,3 +58,13 @@ def test_injected_details_are_caught(reply: str, kind: str) -> None:
     result = check_output(reply, SOURCES, CONTACTS)
     assert not result.ok
     assert any(kind in p for p in result.problems), result.problems
+
+
+def test_a_long_unclosed_parenthesis_is_checked_in_linear_time() -> None:
+    # "5 (" followed by a long run of letters and no ")" made the spelled-number pattern
+    # backtrack exponentially (seconds at 24 letters, a hung respond on a 10k-chunk store).
+    text = "Biaya 5 (" + "a" * 40 + " " + "b" * 40 + " x"
+    started = time.perf_counter()
+    result = check_output(text, [text])
+    assert time.perf_counter() - started < 1.0
+    assert result.ok

@@ -9,9 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from ingest.pipeline import ingest_paths
+from knowledge.query_vectors import same_text
 from knowledge.store import KnowledgeBase
 from lantunan.settings import Settings
 from responder.models import Action, DraftKind
@@ -157,3 +159,31 @@ def test_citations_are_numbered_in_order_with_a_matching_source_list(kb: Knowled
     entries = re.findall(r"^\[(\d+)\] (.+)$", listing, re.M)
     assert [int(n) for n, _ in entries] == first_seen
     assert " — " not in body  # locators live in the list, not after every point
+
+
+def test_each_distinct_text_is_embedded_once_per_request(kb: KnowledgeBase) -> None:
+    # Search, the reviewed-answer match, the intent model and the extractive drafter all read
+    # query vectors; each distinct text of a request reaches the model once, in one call.
+    responder = Responder(kb)
+    vectors = kb.query_vectors
+    chat = "brp lama pengaduan ditanggapi ya min?"
+    before = vectors.embedded
+    ctx = responder.context(chat, SUNDAY_NIGHT)
+    assert not same_text(ctx.query, chat)  # "brp" -> "berapa": two texts
+    assert vectors.embedded - before == 2
+    # The intent model read the vector search computed for the applicant's own words.
+    assert np.array_equal(ctx.query_vector, kb.query_vector(chat))
+    before = vectors.embedded
+    responder.context(chat, SUNDAY_NIGHT)  # the same message again: nothing new to embed
+    assert vectors.embedded == before
+
+    formal = "Berapa lama pengaduan masyarakat ditindaklanjuti?"
+    ctx = responder.context(formal, SUNDAY_NIGHT)
+    assert same_text(ctx.query, formal)  # only lower-cased: one text
+    assert vectors.embedded - before == 1
+    assert ctx.hits and ctx.hits[0].scores.get("dense") is not None
+
+
+def test_same_text_ignores_case_spacing_and_punctuation() -> None:
+    assert same_text("Berapa biaya NIB?", "berapa  biaya nib")
+    assert not same_text("brp biaya nib", "berapa biaya nib")

@@ -281,3 +281,13 @@ def test_reply_form_metrics_and_auto_send_coverage() -> None:
     assert m["auto_sent_precision"] == 1.0
     assert abs(m["auto_send_coverage"] - 1 / 3) < 1e-9
     assert m["ocr_damaged_tokens"] == 0
+
+
+def test_spelled_numbers_are_stripped_in_linear_time() -> None:
+    # The pattern once nested its quantifiers: "5 (" + a long unclosed run took seconds.
+    import time
+
+    started = time.perf_counter()
+    assert strip_spelled_numbers("5 (" + "a" * 40 + " x") == "5 (" + "a" * 40 + " x"
+    assert time.perf_counter() - started < 1.0
+    assert strip_spelled_numbers("14 (empat belas) hari") == "14 hari"

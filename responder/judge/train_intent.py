@@ -89,7 +89,7 @@ CACHE = DEFAULT_DIR.parent / ".cache" / "train-vectors.npz"
 
 def _embed(texts: list[str]) -> np.ndarray:
     """e5 query vectors of the texts; kept in .cache/ so a retrain embeds only new texts."""
-    from knowledge.embeddings import E5Embedder
+    from knowledge.embedders_local import E5Embedder
 
     keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
     cached: dict[str, np.ndarray] = {}

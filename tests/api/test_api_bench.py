@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.bench import run_webhook_bench
+from eval.webhook_bench import run_webhook_bench
 from api_support import APP_SECRET
 
 

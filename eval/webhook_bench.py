@@ -5,8 +5,12 @@ The server must send to a ``GraphSink`` (its ``graph_base_url`` = ``sink.base_ur
 lag to be seen; ``bench_server`` starts such a server as a subprocess. Every message comes
 from its own applicant number, so each reply maps to exactly one acknowledged message.
 
-    with GraphSink() as sink, bench_server(data_dir, sink.base_url, secret) as base_url:
-        result = run_webhook_bench(base_url, secret, duration_s=10, sink=sink)
+    with GraphSink() as sink, bench_server(data_dir, sink.base_url, secret) as server:
+        result = run_webhook_bench(server.base_url, secret, duration_s=10, sink=sink)
+        rss_mb = server.rss_mb()
+
+`lantunan bench` runs it after the scale runs (eval.bench); `python -m eval.webhook_bench`
+runs it alone.
 """
 
 from __future__ import annotations
@@ -158,6 +162,66 @@ def _payload(wa_id: str, wamid: str, text: str, at: datetime) -> bytes:
                           "type": "text", "text": {"body": text}}]}}]}]}).encode()
 
 
+@dataclass
+class _Plan:
+    """What the client loops share: the message counter, pacing, and what came back."""
+
+    deadline: float
+    started: float
+    rate: float | None
+    counter: Iterator[int]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    acks: list[tuple[str, float, float]] = field(default_factory=list)  # (wa_id, sent, acked)
+    errors: list[str] = field(default_factory=list)
+
+
+def _post_loop(url: str, app_secret: str, questions: Sequence[str], at: datetime, run: str,
+               plan: _Plan) -> None:
+    """One client: post signed webhooks until the deadline (or the message budget) is reached."""
+    with httpx.Client(timeout=30.0) as client:
+        while time.monotonic() < plan.deadline:
+            with plan.lock:
+                i = next(plan.counter, None)
+            if i is None:
+                return
+            if plan.rate:
+                wait = plan.started + i / plan.rate - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+                if time.monotonic() >= plan.deadline:
+                    return
+            wa_id = f"628{run}{i:06d}"
+            body = _payload(wa_id, f"wamid.BENCH.{run}.{i}", questions[i % len(questions)], at)
+            t0 = time.time()
+            try:
+                r = client.post(url, content=body, headers={
+                    "Content-Type": "application/json",
+                    "X-Hub-Signature-256": sign(body, app_secret)})
+                t1 = time.time()
+                with plan.lock:
+                    if r.status_code == 200:
+                        plan.acks.append((wa_id, t0, t1))
+                    else:
+                        plan.errors.append(f"HTTP {r.status_code}: {r.text[:200]}")
+            except httpx.HTTPError as exc:
+                with plan.lock:
+                    plan.errors.append(f"{type(exc).__name__}: {exc}")
+
+
+def _reply_lags(sink: GraphSink | None, acks: list[tuple[str, float, float]],
+                drain_timeout: float) -> list[float]:
+    """Milliseconds from each ack to its reply at the sink, waiting up to drain_timeout."""
+    if sink is None:
+        return []
+    end = time.monotonic() + drain_timeout
+    while True:
+        seen = {w: sink.first_arrival(w) for w, _, _ in acks}
+        if all(v is not None for v in seen.values()) or time.monotonic() > end:
+            break
+        time.sleep(0.2)
+    return sorted((seen[w] - acked) * 1000 for w, _, acked in acks if seen.get(w))
+
+
 def run_webhook_bench(base_url: str, app_secret: str, duration_s: float = 10.0,
                       concurrency: int = 4, rate: float | None = None,
                       sink: GraphSink | None = None, questions: Sequence[str] = DEFAULT_QUESTIONS,
@@ -168,71 +232,27 @@ def run_webhook_bench(base_url: str, app_secret: str, duration_s: float = 10.0,
     at = at or off_hours_timestamp()
     run = f"{os.getpid() % 1000:03d}{int(time.time()) % 10000:04d}"
     url = base_url.rstrip("/") + "/webhooks/whatsapp"
-    lock = threading.Lock()
-    counter = iter(range(max_messages))
-    acks: list[tuple[str, float, float]] = []  # (wa_id, sent_at, acked_at)
-    errors: list[str] = []
-    started = time.time()
-    deadline = time.monotonic() + duration_s
-
-    def loop() -> None:
-        with httpx.Client(timeout=30.0) as client:
-            while time.monotonic() < deadline:
-                with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                if rate:
-                    wait = started + i / rate - time.time()
-                    if wait > 0:
-                        time.sleep(wait)
-                    if time.monotonic() >= deadline:
-                        return
-                wa_id = f"628{run}{i:06d}"
-                body = _payload(wa_id, f"wamid.BENCH.{run}.{i}", questions[i % len(questions)], at)
-                t0 = time.time()
-                try:
-                    r = client.post(url, content=body, headers={
-                        "Content-Type": "application/json",
-                        "X-Hub-Signature-256": sign(body, app_secret)})
-                    t1 = time.time()
-                    with lock:
-                        if r.status_code == 200:
-                            acks.append((wa_id, t0, t1))
-                        else:
-                            errors.append(f"HTTP {r.status_code}: {r.text[:200]}")
-                except httpx.HTTPError as exc:
-                    with lock:
-                        errors.append(f"{type(exc).__name__}: {exc}")
-
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(max(1, concurrency))]
+    plan = _Plan(deadline=time.monotonic() + duration_s, started=time.time(), rate=rate,
+                 counter=iter(range(max_messages)))
+    threads = [threading.Thread(target=_post_loop, args=(url, app_secret, questions, at, run, plan),
+                                daemon=True) for _ in range(max(1, concurrency))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.time() - started
+    elapsed = time.time() - plan.started
+    acks = plan.acks
     ack_ms = sorted((a[2] - a[1]) * 1000 for a in acks)
-
-    lags: list[float] = []
-    drained = sink is None
-    if sink is not None:
-        end = time.monotonic() + drain_timeout
-        while True:
-            seen = {w: sink.first_arrival(w) for w, _, _ in acks}
-            if all(v is not None for v in seen.values()) or time.monotonic() > end:
-                break
-            time.sleep(0.2)
-        lags = sorted((seen[w] - acked) * 1000 for w, _, acked in acks if seen.get(w))
-        drained = len(lags) == len(acks)
+    lags = _reply_lags(sink, acks, drain_timeout)
     return BenchResult(
         duration_s=round(elapsed, 3), concurrency=concurrency, acked=len(acks),
-        errors=len(errors), messages_per_s=round(len(acks) / elapsed, 2) if elapsed else 0.0,
+        errors=len(plan.errors), messages_per_s=round(len(acks) / elapsed, 2) if elapsed else 0.0,
         ack_p50_ms=round(_pct(ack_ms, 50), 2), ack_p95_ms=round(_pct(ack_ms, 95), 2),
         ack_max_ms=round(ack_ms[-1], 2) if ack_ms else 0.0, replies_seen=len(lags),
         lag_p50_ms=round(_pct(lags, 50), 1) if lags else None,
         lag_p95_ms=round(_pct(lags, 95), 1) if lags else None,
-        lag_max_ms=round(lags[-1], 1) if lags else None, drained=drained,
-        error_samples=errors[:5])
+        lag_max_ms=round(lags[-1], 1) if lags else None,
+        drained=sink is None or len(lags) == len(acks), error_samples=plan.errors[:5])
 
 
 def _free_port() -> int:
@@ -241,12 +261,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class BenchServer:
+    """A running bench server: where it listens and its process id (for its memory)."""
+
+    base_url: str
+    pid: int
+
+    def rss_mb(self) -> dict[str, float]:
+        """The server's resident memory now and at its peak (Linux /proc), in MB."""
+        return process_rss_mb(self.pid)
+
+
+def process_rss_mb(pid: int) -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak) of a process in MB; empty where /proc is absent."""
+    out: dict[str, float] = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = int(value.split()[0]) / 1024.0
+    return out
+
+
 @contextmanager
 def bench_server(data_dir: Path, graph_base_url: str, app_secret: str,
                  database_url: str | None = None, port: int | None = None,
-                 env: dict[str, str] | None = None, ready_timeout: float = 180.0) -> Iterator[str]:
+                 env: dict[str, str] | None = None, ready_timeout: float = 180.0) -> Iterator[BenchServer]:
     """Run `python -m api serve` on a free port (KB in ``data_dir``; the sample KB is ingested
-    when it is empty) until the block exits; yields the base URL once /readyz is 200."""
+    when it is empty) until the block exits; yields it once /readyz is 200."""
     port = port or _free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LANTUNAN_")}
@@ -280,7 +326,7 @@ def bench_server(data_dir: Path, graph_base_url: str, app_secret: str,
                 if time.monotonic() > end:
                     raise RuntimeError("bench server not ready in time")
                 time.sleep(0.2)
-            yield base
+            yield BenchServer(base, proc.pid)
         finally:
             proc.terminate()
             try:
@@ -291,8 +337,9 @@ def bench_server(data_dir: Path, graph_base_url: str, app_secret: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m api.bench`: start a server (temp data dir unless given), bench it, print the numbers."""
-    p = argparse.ArgumentParser(prog="python -m api.bench")
+    """`python -m eval.webhook_bench`: start a server (temp data dir unless given), bench it,
+    print the numbers."""
+    p = argparse.ArgumentParser(prog="python -m eval.webhook_bench")
     p.add_argument("--data-dir", type=Path, help="data dir with a KB (default: a temp dir, "
                                                  "seeded with the sample KB)")
     p.add_argument("--url", help="bench a running server instead (needs --secret)")
@@ -306,9 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory() as tmp, GraphSink("bench-token") as sink:
             data = args.data_dir or Path(tmp) / "data"
-            with bench_server(data, sink.base_url, args.secret) as base:
-                result = run_webhook_bench(base, args.secret, args.seconds, args.concurrency,
-                                           args.rate, sink=sink)
+            with bench_server(data, sink.base_url, args.secret) as server:
+                result = run_webhook_bench(server.base_url, args.secret, args.seconds,
+                                           args.concurrency, args.rate, sink=sink)
     print(json.dumps(result.to_json(), indent=2))
     return 0
 
