@@ -1,6 +1,7 @@
 """``create_app(settings, responder=None, kb=None)``: the FastAPI application.
 
-The app owns one ``Runtime`` (database, sender, KB, responder, worker) created at startup.
+The app owns one ``Runtime`` (database, sender, KB, responder); its lifespan starts it and
+wires the worker to it (the composition root of the service).
 OpenAPI is served at ``/openapi.json`` and ``/docs`` (Swagger UI). The page loads its script
 and style from the ``fastapi-offline`` package (Swagger UI 5, which renders OpenAPI 3.1),
 mounted at ``/static-offline-docs``: no CDN, so the docs work on an office network with no
@@ -20,7 +21,9 @@ from fastapi_offline import FastAPIOffline
 from api import admin, channel, curation, errors, health, queue, webhook
 from api import web
 from api.limits import BodyLimitMiddleware
-from api.runtime import ResponderLike, Runtime
+from api.context import ResponderLike
+from api.runtime import Runtime
+from api.worker import attach_worker
 from lantunan.settings import Settings, get_settings
 
 log = logging.getLogger("lantunan.api")
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         key = rt.start()
+        worker = attach_worker(rt)
         if key:
             # First start with an empty key table: the only time this key is ever shown.
             print(f"\n*** Kunci admin pertama (simpan sekarang, tidak ditampilkan lagi): {key}\n",
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
         try:
             yield
         finally:
+            worker.stop()
             rt.stop()
 
     app = FastAPIOffline(title="Lantunan API", version="0.1.0", description=DESCRIPTION,

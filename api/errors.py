@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
 from api.ratelimit import RateLimited
-from api.runtime import NotReady
+from api.context import NotReady
 from api.services.errors import ServiceError
 
 log = logging.getLogger("lantunan.api")

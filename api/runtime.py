@@ -1,5 +1,5 @@
-"""Everything a running service holds: settings, database, sender, knowledge base, responder,
-worker. Routes and the worker reach each other only through this object.
+"""The running service: the shared context (``api.context``) plus its lifecycle: migrate,
+bootstrap the first admin key, recover interrupted work, load the knowledge base, stop.
 
 The knowledge base and responder load in a background thread (embedding the sample KB at
 first start takes seconds): the webhook acknowledges and stores messages meanwhile, and the
@@ -9,80 +9,51 @@ worker starts drafting once the responder is ready.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from api.db import Database
+from api.auth import bootstrap_admin
+from api.context import Context, NotReady, ResponderLike
+from api.ratelimit import limits_of
 from api.sender import GraphSender
+from api.services.delivery import recover_interrupted
 from lantunan.settings import Settings
+
+__all__ = ["NotReady", "ResponderLike", "Runtime", "REPO_SAMPLE_KB"]
 
 log = logging.getLogger("lantunan.api")
 
 REPO_SAMPLE_KB = Path(__file__).resolve().parents[1] / "sample_kb"
 
 
-class ResponderLike(Protocol):
-    """What the worker needs from a responder (``responder.pipeline.Responder``)."""
-
-    def respond(self, message: str, received_at: Any,
-                conversation: list[tuple[str, str]] | None = None) -> Any: ...
-
-
-class NotReady(Exception):
-    """The knowledge base or responder is still loading (or failed to load)."""
-
-
-class Runtime:
-    """Shared state of one service process."""
+class Runtime(Context):
+    """The context of one service process plus its lifecycle (migrate, load, stop)."""
 
     def __init__(self, settings: Settings, responder: ResponderLike | None = None,
                  kb: Any | None = None, sender: GraphSender | None = None) -> None:
-        self.settings = settings
-        self.db = Database(settings.db_url)
-        self.sender = sender or GraphSender(settings)
-        self.kb = kb
-        self.responder = responder
-        # Serialises KB writes (curation) against drafting: Chroma and BM25 rebuilds are not
-        # meant to run under a concurrent reader in the same process.
-        self.kb_lock = threading.RLock()
-        self.ready = threading.Event()
-        self.kb_error: str | None = None
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"  # lease owner of claimed rows
-        self.worker: Any = None
+        super().__init__(settings, responder=responder, kb=kb, sender=sender)
         self._loader: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self, background: bool = True) -> str | None:
-        """Migrate, bootstrap the first admin, recover interrupted work, load the KB, start the
-        worker. Returns a generated admin key when one was created (shown once)."""
-        from api.auth import bootstrap_admin
-        from api.services.delivery import recover_interrupted
-        from api.worker import Worker
-
-        from api.ratelimit import limits_of
-
+        """Migrate, bootstrap the first admin, recover interrupted work, load the KB. Returns a
+        generated admin key when one was created (shown once). The worker is not started
+        here: whoever runs one attaches it (``api.worker.attach_worker``)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         limits_of(self)  # parse the limit strings now: a typo stops the start, not a request
         self.db.migrate()
         admin_key = bootstrap_admin(self.db, self.settings.admin_key)
         recover_interrupted(self)
-        self.worker = Worker(self)
         if background:
             self._loader = threading.Thread(target=self._load, name="kb-loader", daemon=True)
             self._loader.start()
         else:
             self._load()
-        if self.settings.api_worker_enabled:
-            self.worker.start()
         return admin_key
 
     def stop(self) -> None:
-        """Stop the worker and release connections."""
-        if self.worker is not None:
-            self.worker.stop()
+        """Release connections (the worker is stopped first by whoever attached it)."""
         self.sender.close()
         self.db.dispose()
 
@@ -100,8 +71,7 @@ class Runtime:
                 self.responder = Responder(self.kb, self.settings)
             self.ready.set()
             log.info("knowledge base and responder ready")
-            if self.worker is not None:
-                self.worker.wake()
+            self.work_waiting()
         except Exception as exc:  # the service stays up (and says so in /readyz)
             self.kb_error = f"{type(exc).__name__}: {exc}"
             log.exception("knowledge base failed to load")
@@ -121,16 +91,3 @@ class Runtime:
             report = ingest_paths(self.kb, [folder], progress=False)
         log.info("sample KB ingested", extra={
             "files": len(report.results), "failed": [r.error for r in report.failed]})
-
-    # --- access ----------------------------------------------------------------------------------
-    def require_kb(self) -> Any:
-        """The knowledge base, or ``NotReady``."""
-        if self.kb is None or not self.ready.is_set():
-            raise NotReady(self.kb_error or "Basis pengetahuan sedang dimuat; coba lagi sebentar.")
-        return self.kb
-
-    def require_responder(self) -> ResponderLike:
-        """The responder, or ``NotReady``."""
-        if self.responder is None or not self.ready.is_set():
-            raise NotReady(self.kb_error or "Penyusun jawaban sedang dimuat.")
-        return self.responder

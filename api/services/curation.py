@@ -25,7 +25,7 @@ from api.db import Decision, DraftRow, utcnow
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 STATUSES = ("berlaku", "diubah", "dicabut")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -46,7 +46,7 @@ def answer_json(a: Any) -> dict[str, Any]:
     return out
 
 
-def list_documents(rt: Runtime) -> list[dict[str, Any]]:
+def list_documents(rt: Context) -> list[dict[str, Any]]:
     """Every document in the knowledge base."""
     return [document_json(d) for d in rt.require_kb().documents()]
 
@@ -151,7 +151,7 @@ def warm_vectors(kb: Any, chunks: list[Any], batch: int = 4, report: Any = None)
     return len(todo)
 
 
-def check_upload(rt: Runtime, filename: str, data: bytes, status: str | None = None,
+def check_upload(rt: Context, filename: str, data: bytes, status: str | None = None,
                  replaced_by: str | None = None) -> str:
     """Everything about an upload that can be refused before ingesting it; the safe name."""
     from ingest.pipeline import doc_id_for
@@ -169,7 +169,7 @@ def check_upload(rt: Runtime, filename: str, data: bytes, status: str | None = N
     return name
 
 
-def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
+def upload_document(rt: Context, principal: Principal, filename: str, data: bytes,
                     status: str | None = None, replaced_by: str | None = None,
                     report: Any = None) -> dict[str, Any]:
     """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason.
@@ -201,7 +201,7 @@ def upload_document(rt: Runtime, principal: Principal, filename: str, data: byte
             "document": document_json(doc) if doc else None}
 
 
-def remove_document(rt: Runtime, principal: Principal, doc_id: str) -> dict[str, Any]:
+def remove_document(rt: Context, principal: Principal, doc_id: str) -> dict[str, Any]:
     """Delete a document (chunks, vectors, its reviewed answers)."""
     kb = rt.require_kb()
     if kb.get_document(doc_id) is None:
@@ -213,7 +213,7 @@ def remove_document(rt: Runtime, principal: Principal, doc_id: str) -> dict[str,
     return {"removed": doc_id}
 
 
-def set_document_status(rt: Runtime, principal: Principal, doc_id: str, status: str,
+def set_document_status(rt: Context, principal: Principal, doc_id: str, status: str,
                         replaced_by: str | None = None) -> dict[str, Any]:
     """Mark a document berlaku / diubah / dicabut, optionally naming its replacement."""
     kb = rt.require_kb()
@@ -233,7 +233,7 @@ def set_document_status(rt: Runtime, principal: Principal, doc_id: str, status: 
     return document_json(doc)
 
 
-def list_reviewed_answers(rt: Runtime, origin: str | None = None) -> list[dict[str, Any]]:
+def list_reviewed_answers(rt: Context, origin: str | None = None) -> list[dict[str, Any]]:
     """Curated FAQ answers and promoted officer edits."""
     answers = rt.require_kb().reviewed_answers()
     return [answer_json(a) for a in answers if origin is None or a.origin == origin]
@@ -257,7 +257,7 @@ def citation_sources(kb: Any, citations: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def promote_edit(rt: Runtime, principal: Principal, draft_id: int,
+def promote_edit(rt: Context, principal: Principal, draft_id: int,
                  question: str | None = None, answer: str | None = None) -> dict[str, Any]:
     """Turn an officer's edited reply into a reviewed answer (sources = the draft's citations)."""
     from knowledge.models import ReviewedAnswer
@@ -299,7 +299,7 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 75,
+def unanswered_clusters(rt: Context, since_days: float = 30, threshold: float = 75,
                         limit: int = 50) -> list[dict[str, Any]]:
     """Handed-off, rejected and failed questions, grouped by similarity (token-set ratio)."""
     cutoff = utcnow() - timedelta(days=since_days)
@@ -342,7 +342,7 @@ def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 
     return out
 
 
-def kb_stats(rt: Runtime) -> dict[str, Any]:
+def kb_stats(rt: Context) -> dict[str, Any]:
     """Counts of the knowledge base."""
     return rt.require_kb().stats()
 

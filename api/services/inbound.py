@@ -23,7 +23,7 @@ from api.services.errors import ServiceError
 from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 log = logging.getLogger("lantunan.api.inbound")
 
@@ -160,7 +160,7 @@ def _reject(s: Session, result: StoreResult, where: str, error: str, wamid: str 
                  {"where": where[:200], "error": error[:500], "from": wa_id})
 
 
-def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
+def store_whatsapp_batch(rt: Context, batch: WebhookBatch) -> StoreResult:
     """Store every message and status of one webhook POST in one transaction; an item that
     fails on its own (savepoint) is rejected and audited while the others are stored."""
     result = StoreResult()
@@ -218,8 +218,8 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
         "stored": len(result.stored), "duplicates": result.duplicates,
         "statuses": result.statuses, "rejected": result.rejected, "calls": result.calls,
         "rate_limited": result.rate_limited, "contacts": sorted({m.wa_id for m in batch.messages})})
-    if (result.stored or result.calls) and rt.worker is not None:
-        rt.worker.wake()
+    if result.stored or result.calls:
+        rt.work_waiting()
     return result
 
 
@@ -345,7 +345,7 @@ class ChannelStored:
     duplicate: bool
 
 
-def store_channel_message(rt: Runtime, actor: str, channel: str, sender: str, text: str,
+def store_channel_message(rt: Context, actor: str, channel: str, sender: str, text: str,
                           received_at: datetime, message_id: str | None) -> ChannelStored:
     """Store a message from a generic channel (same pipeline as WhatsApp)."""
     if channel == WHATSAPP:
@@ -360,12 +360,11 @@ def store_channel_message(rt: Runtime, actor: str, channel: str, sender: str, te
             assert row is not None
             return ChannelStored(row.id, row.conversation_id, True)
         conv_id = s.get(Message, new_id).conversation_id
-    if rt.worker is not None:
-        rt.worker.wake()
+    rt.work_waiting()
     return ChannelStored(new_id, conv_id, False)
 
 
-def channel_message_status(rt: Runtime, message_id: int) -> dict[str, Any]:
+def channel_message_status(rt: Context, message_id: int) -> dict[str, Any]:
     """Processing state of a generic-channel message and the replies stored after it."""
     from api.db import DraftRow
     from api.services.errors import not_found

@@ -22,7 +22,7 @@ from api.services.delivery import check_window, deliver, local_time, record_outb
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 DRAFT_STATUSES = ("open", "auto_sent", "approved", "edited", "rejected", "replied")
 MAX_REPLY_CHARS = 4096
@@ -111,7 +111,7 @@ class QueueFilter:
     offset: int = 0
 
 
-def list_queue(rt: Runtime, principal: Principal, f: QueueFilter) -> dict[str, Any]:
+def list_queue(rt: Context, principal: Principal, f: QueueFilter) -> dict[str, Any]:
     """Drafts matching ``f`` (open ones oldest first), with window and claim of each."""
     if f.status != "all" and f.status not in DRAFT_STATUSES:
         raise ServiceError(422, f"Status '{f.status}' tidak dikenal; pilih salah satu dari "
@@ -155,7 +155,7 @@ def list_queue(rt: Runtime, principal: Principal, f: QueueFilter) -> dict[str, A
     return {"items": items, "total": total, "limit": f.limit, "offset": f.offset}
 
 
-def _conversation_json(s: Session, conv: Conversation, rt: Runtime,
+def _conversation_json(s: Session, conv: Conversation, rt: Context,
                        now: datetime) -> dict[str, Any]:
     ttl = timedelta(minutes=rt.settings.claim_ttl_minutes)
     msgs = list(s.scalars(select(Message).where(Message.conversation_id == conv.id)
@@ -189,7 +189,7 @@ def _conversation_json(s: Session, conv: Conversation, rt: Runtime,
     }
 
 
-def list_conversations(rt: Runtime, contact: str | None = None, channel: str | None = None,
+def list_conversations(rt: Context, contact: str | None = None, channel: str | None = None,
                        limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """Conversations, most recent activity first (``contact`` matches a substring)."""
     now = utcnow()
@@ -222,7 +222,7 @@ def list_conversations(rt: Runtime, contact: str | None = None, channel: str | N
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def get_conversation(rt: Runtime, conversation_id: int) -> dict[str, Any]:
+def get_conversation(rt: Context, conversation_id: int) -> dict[str, Any]:
     """A conversation with its messages, drafts and decisions."""
     with rt.db.transaction() as s:
         conv = s.get(Conversation, conversation_id)
@@ -231,7 +231,7 @@ def get_conversation(rt: Runtime, conversation_id: int) -> dict[str, Any]:
         return _conversation_json(s, conv, rt, utcnow())
 
 
-def get_draft(rt: Runtime, draft_id: int) -> dict[str, Any]:
+def get_draft(rt: Context, draft_id: int) -> dict[str, Any]:
     """One queue item with its conversation's history."""
     now = utcnow()
     ttl = timedelta(minutes=rt.settings.claim_ttl_minutes)
@@ -257,7 +257,7 @@ def _need_person(principal: Principal) -> int:
     return principal.key_id
 
 
-def take_claim(s: Session, rt: Runtime, conversation_id: int, principal: Principal,
+def take_claim(s: Session, rt: Context, conversation_id: int, principal: Principal,
                now: datetime) -> Conversation:
     """Claim (or refresh the claim on) a conversation for ``principal``; 409 if someone else
     holds a live claim."""
@@ -287,7 +287,7 @@ def take_claim(s: Session, rt: Runtime, conversation_id: int, principal: Princip
     return conv
 
 
-def claim(rt: Runtime, principal: Principal, conversation_id: int) -> dict[str, Any]:
+def claim(rt: Context, principal: Principal, conversation_id: int) -> dict[str, Any]:
     """Claim a conversation so no other officer answers it meanwhile."""
     now = utcnow()
     with rt.db.transaction() as s:
@@ -296,7 +296,7 @@ def claim(rt: Runtime, principal: Principal, conversation_id: int) -> dict[str, 
     return get_conversation(rt, conversation_id)
 
 
-def release(rt: Runtime, principal: Principal, conversation_id: int,
+def release(rt: Context, principal: Principal, conversation_id: int,
             force: bool = False) -> dict[str, Any]:
     """Release a claim (one's own; an admin may force another's)."""
     me = _need_person(principal)
@@ -335,7 +335,7 @@ def _clean_text(text: str | None, what: str = "Teks balasan") -> str:
     return text
 
 
-def _open_draft(s: Session, rt: Runtime, draft_id: int, principal: Principal,
+def _open_draft(s: Session, rt: Context, draft_id: int, principal: Principal,
                 now: datetime) -> tuple[DraftRow, Conversation]:
     d = s.get(DraftRow, draft_id)
     if d is None:
@@ -360,7 +360,7 @@ def _close_draft(s: Session, d: DraftRow, status: str, principal: Principal,
                            "already_decided")
 
 
-def _result(rt: Runtime, draft_id: int | None, out_id: int | None,
+def _result(rt: Context, draft_id: int | None, out_id: int | None,
             conversation_id: int) -> dict[str, Any]:
     status = deliver(rt, out_id) if out_id is not None else None
     delivery = None
@@ -377,7 +377,7 @@ def _result(rt: Runtime, draft_id: int | None, out_id: int | None,
     return body
 
 
-def approve(rt: Runtime, principal: Principal, draft_id: int) -> dict[str, Any]:
+def approve(rt: Context, principal: Principal, draft_id: int) -> dict[str, Any]:
     """Send the draft as it is."""
     now = utcnow()
     with rt.db.transaction() as s:
@@ -398,7 +398,7 @@ def approve(rt: Runtime, principal: Principal, draft_id: int) -> dict[str, Any]:
     return _result(rt, draft_id, out_id, conv_id)
 
 
-def edit(rt: Runtime, principal: Principal, draft_id: int, text: str) -> dict[str, Any]:
+def edit(rt: Context, principal: Principal, draft_id: int, text: str) -> dict[str, Any]:
     """Send the officer's edited text; the original draft is kept beside it."""
     text = _clean_text(text)
     now = utcnow()
@@ -419,7 +419,7 @@ def edit(rt: Runtime, principal: Principal, draft_id: int, text: str) -> dict[st
     return _result(rt, draft_id, out_id, conv_id)
 
 
-def reject(rt: Runtime, principal: Principal, draft_id: int, note: str) -> dict[str, Any]:
+def reject(rt: Context, principal: Principal, draft_id: int, note: str) -> dict[str, Any]:
     """Reject a draft with a note; nothing is sent."""
     note = _clean_text(note, "Catatan penolakan")
     now = utcnow()
@@ -435,7 +435,7 @@ def reject(rt: Runtime, principal: Principal, draft_id: int, note: str) -> dict[
     return _result(rt, draft_id, None, conv_id)
 
 
-def reply(rt: Runtime, principal: Principal, conversation_id: int, text: str,
+def reply(rt: Context, principal: Principal, conversation_id: int, text: str,
           draft_id: int | None = None, client_ref: str | None = None) -> dict[str, Any]:
     """Send a manual reply (optionally closing an open draft it answers)."""
     text = _clean_text(text)

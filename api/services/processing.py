@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
+from api.context import Context, NotReady
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
 from api.services.delivery import PROCESS_LEASE, deliver, record_outbound
 from api.whatsapp_parse import MEDIA_TYPES, SILENT_TYPES, SILENT_UNSUPPORTED, TEXT_TYPES
-
-if TYPE_CHECKING:
-    from api.runtime import Runtime
 
 log = logging.getLogger("lantunan.api.processing")
 
@@ -56,7 +54,7 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def claim_next_inbound(rt: Runtime) -> int | None:
+def claim_next_inbound(rt: Context) -> int | None:
     """Lease the oldest message ready for drafting; None when there is none."""
     now = utcnow()
     not_before = now - timedelta(seconds=max(0.0, rt.settings.api_process_delay))
@@ -93,7 +91,7 @@ def conversation_history(s: Session, conversation_id: int, before_id: int,
     return turns
 
 
-def _owned(msg: Message | None, rt: Runtime) -> bool:
+def _owned(msg: Message | None, rt: Context) -> bool:
     return msg is not None and msg.state == "processing" and msg.lease_owner == rt.owner
 
 
@@ -101,10 +99,8 @@ def _finish(msg: Message) -> None:
     msg.state, msg.processed_at, msg.lease_owner, msg.lease_until = "done", utcnow(), None, None
 
 
-def process_message(rt: Runtime, message_id: int) -> str:
+def process_message(rt: Context, message_id: int) -> str:
     """Draft one leased message and record decision and send intents; returns the outcome."""
-    from api.runtime import NotReady
-
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
         if not _owned(msg, rt):
@@ -131,7 +127,7 @@ def process_message(rt: Runtime, message_id: int) -> str:
     return _record_draft(rt, message_id, draft)
 
 
-def _handle_rate_limited(rt: Runtime, message_id: int, notice: bool) -> str:
+def _handle_rate_limited(rt: Context, message_id: int, notice: bool) -> str:
     """A message over the sender's rate limit: kept, not drafted; at most one notice."""
     out_id = None
     with rt.db.transaction() as s:
@@ -151,7 +147,7 @@ def _handle_rate_limited(rt: Runtime, message_id: int, notice: bool) -> str:
     return "rate_limited"
 
 
-def _release(rt: Runtime, message_id: int) -> None:
+def _release(rt: Context, message_id: int) -> None:
     """Give a leased message back (the responder is not ready yet)."""
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
@@ -160,7 +156,7 @@ def _release(rt: Runtime, message_id: int) -> None:
             msg.attempts = max(0, msg.attempts - 1)
 
 
-def _handle_non_text(rt: Runtime, message_id: int, msg_type: str) -> str:
+def _handle_non_text(rt: Context, message_id: int, msg_type: str) -> str:
     """Store-only for reactions; a polite "please send text" reply for media and the like."""
     out_id = None
     with rt.db.transaction() as s:
@@ -221,7 +217,7 @@ ATTACHMENT_REASON = {"code": "attachment",
                                 "menjawab (keterangannya dipakai sebagai pertanyaan)."}
 
 
-def _failed(rt: Runtime, message_id: int, error: str) -> str:
+def _failed(rt: Context, message_id: int, error: str) -> str:
     """Retry later; after the last attempt queue the message for an officer with the error."""
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
@@ -271,7 +267,7 @@ def holding_reply_due(s: Session, conv: Conversation, quiet: timedelta,
     return answered is not None  # the last wait was answered: this is a new wait
 
 
-def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
+def _record_draft(rt: Context, message_id: int, draft: Any) -> str:
     """Store the draft, its decision and the reply intents in one transaction, then send."""
     out_ids: list[int] = []
     action = draft.action.value

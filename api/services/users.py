@@ -12,7 +12,7 @@ from api.db import ApiKey, utcnow
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 
 def key_json(k: ApiKey) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def key_json(k: ApiKey) -> dict[str, Any]:
             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
 
 
-def create_user(rt: Runtime, principal: Principal, name: str, role: str) -> dict[str, Any]:
+def create_user(rt: Context, principal: Principal, name: str, role: str) -> dict[str, Any]:
     """Create a key for a person or channel; the plaintext key is returned only here."""
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -41,13 +41,13 @@ def create_user(rt: Runtime, principal: Principal, name: str, role: str) -> dict
     return out
 
 
-def list_users(rt: Runtime) -> list[dict[str, Any]]:
+def list_users(rt: Context) -> list[dict[str, Any]]:
     """Every key, newest first."""
     with rt.db.transaction() as s:
         return [key_json(k) for k in s.scalars(select(ApiKey).order_by(ApiKey.id.desc()))]
 
 
-def revoke_user(rt: Runtime, principal: Principal, key_id: int) -> dict[str, Any]:
+def revoke_user(rt: Context, principal: Principal, key_id: int) -> dict[str, Any]:
     """Revoke a key (it stops working at once); one cannot revoke one's own key."""
     if key_id == principal.key_id:
         raise ServiceError(409, "Tidak dapat mencabut kunci sendiri.", "self_revoke")

@@ -21,13 +21,13 @@ from api.services.curation import answer_json
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 MAX_QUESTION = 1000
 MAX_ANSWER = 4096
 
 
-def pending_edits(rt: Runtime, limit: int = 50) -> list[dict[str, Any]]:
+def pending_edits(rt: Context, limit: int = 50) -> list[dict[str, Any]]:
     """Officer edits and manual replies to a draft, newest first, not yet promoted."""
     promoted = {a.id for a in rt.require_kb().reviewed_answers()}
     out: list[dict[str, Any]] = []
@@ -54,7 +54,7 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def save_reviewed_answer(rt: Runtime, principal: Principal, answer_id: str | None,
+def save_reviewed_answer(rt: Context, principal: Principal, answer_id: str | None,
                          question: str, answer: str, variants: str = "",
                          sources: str = "") -> dict[str, Any]:
     """Create (no ``answer_id``) or update a reviewed answer; variants/sources one per line."""

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from api.db import DraftRow, Message, utcnow
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 ANSWER_PREFIXES = ("draft:", "reply:")  # send keys of auto-sent, approved, edited, manual replies
 OUTCOME_ORDER = ("auto_sent", "approved", "edited", "replied", "rejected", "open")
@@ -68,7 +68,7 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def dashboard(rt: Runtime, days: int = 14, now: datetime | None = None) -> Dashboard:
+def dashboard(rt: Context, days: int = 14, now: datetime | None = None) -> Dashboard:
     """Numbers of the last ``days`` office-local days (today included)."""
     from responder.office_hours import is_office_hours
 
