@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         key = rt.start()
-        worker = attach_worker(rt)
+        attach_worker(rt)
         if key:
             # First start with an empty key table: the only time this key is ever shown.
             print(f"\n*** Kunci admin pertama (simpan sekarang, tidak ditampilkan lagi): {key}\n",
@@ -53,7 +53,6 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
         try:
             yield
         finally:
-            worker.stop()
             rt.stop()
 
     app = FastAPIOffline(title="Lantunan API", version="0.1.0", description=DESCRIPTION,

@@ -2,7 +2,7 @@
 
 Settings, database, sender, access to the knowledge base and responder (which load in the
 background, hence ``NotReady``), the KB write lock, the lease owner of claimed rows, and a
-hook to wake the worker. It sits *below* the services and the worker: they import this
+worker (attached by whoever runs one). It sits *below* the services and the worker: they import this
 module and nothing above it. ``api.runtime.Runtime`` extends it with the process lifecycle,
 and the app's lifespan wires the worker to it (``api.app``), so no module of ``api`` imports a
 module that imports it back.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from api.db import Database
@@ -26,6 +25,14 @@ class ResponderLike(Protocol):
 
     def respond(self, message: str, received_at: Any,
                 conversation: list[tuple[str, str]] | None = None) -> Any: ...
+
+
+class WorkerLike(Protocol):
+    """What services need of the worker (``api.worker.Worker``)."""
+
+    def wake(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
 
 
 class NotReady(Exception):
@@ -48,13 +55,9 @@ class Context:
         self.ready = threading.Event()
         self.kb_error: str | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}"  # lease owner of claimed rows
-        # Set by whoever runs a worker (the app's lifespan); a context without one (CLI,
+        # Attached by whoever runs a worker (the app's lifespan); a context without one (CLI,
         # tests) still stores messages, and a worker's poll picks them up later.
-        self.wake_worker: Callable[[], None] = _nothing
-
-    def work_waiting(self) -> None:
-        """Tell the worker (if any) that there is something to draft or send now."""
-        self.wake_worker()
+        self.worker: WorkerLike | None = None
 
     def require_kb(self) -> Any:
         """The knowledge base, or ``NotReady``."""
@@ -67,7 +70,3 @@ class Context:
         if self.responder is None or not self.ready.is_set():
             raise NotReady(self.kb_error or "Penyusun jawaban sedang dimuat.")
         return self.responder
-
-
-def _nothing() -> None:
-    """No worker attached."""

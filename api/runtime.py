@@ -1,5 +1,6 @@
-"""The running service: the shared context (``api.context``) plus its lifecycle: migrate,
-bootstrap the first admin key, recover interrupted work, load the knowledge base, stop.
+"""The running service: the shared context (``api.context``: settings, database, sender,
+knowledge base, responder, worker) plus its lifecycle. Routes and the worker reach each other
+only through it; the app's lifespan attaches the worker (``api.worker.attach_worker``).
 
 The knowledge base and responder load in a background thread (embedding the sample KB at
 first start takes seconds): the webhook acknowledges and stores messages meanwhile, and the
@@ -13,14 +14,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from api.auth import bootstrap_admin
 from api.context import Context, NotReady, ResponderLike
-from api.ratelimit import limits_of
 from api.sender import GraphSender
-from api.services.delivery import recover_interrupted
 from lantunan.settings import Settings
 
-__all__ = ["NotReady", "ResponderLike", "Runtime", "REPO_SAMPLE_KB"]
+__all__ = ["REPO_SAMPLE_KB", "NotReady", "ResponderLike", "Runtime"]
 
 log = logging.getLogger("lantunan.api")
 
@@ -28,7 +26,7 @@ REPO_SAMPLE_KB = Path(__file__).resolve().parents[1] / "sample_kb"
 
 
 class Runtime(Context):
-    """The context of one service process plus its lifecycle (migrate, load, stop)."""
+    """Shared state of one service process, with its lifecycle."""
 
     def __init__(self, settings: Settings, responder: ResponderLike | None = None,
                  kb: Any | None = None, sender: GraphSender | None = None) -> None:
@@ -38,8 +36,13 @@ class Runtime(Context):
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self, background: bool = True) -> str | None:
         """Migrate, bootstrap the first admin, recover interrupted work, load the KB. Returns a
-        generated admin key when one was created (shown once). The worker is not started
-        here: whoever runs one attaches it (``api.worker.attach_worker``)."""
+        generated admin key when one was created (shown once). The worker is attached by the
+        caller (``api.worker.attach_worker``), which also starts it."""
+        from api.auth import bootstrap_admin
+        from api.services.delivery import recover_interrupted
+
+        from api.ratelimit import limits_of
+
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         limits_of(self)  # parse the limit strings now: a typo stops the start, not a request
         self.db.migrate()
@@ -53,7 +56,9 @@ class Runtime(Context):
         return admin_key
 
     def stop(self) -> None:
-        """Release connections (the worker is stopped first by whoever attached it)."""
+        """Stop the worker and release connections."""
+        if self.worker is not None:
+            self.worker.stop()
         self.sender.close()
         self.db.dispose()
 
@@ -71,7 +76,8 @@ class Runtime(Context):
                 self.responder = Responder(self.kb, self.settings)
             self.ready.set()
             log.info("knowledge base and responder ready")
-            self.work_waiting()
+            if self.worker is not None:
+                self.worker.wake()
         except Exception as exc:  # the service stays up (and says so in /readyz)
             self.kb_error = f"{type(exc).__name__}: {exc}"
             log.exception("knowledge base failed to load")

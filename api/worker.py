@@ -84,10 +84,10 @@ class Worker:
 
 
 def attach_worker(ctx: Context) -> Worker:
-    """A worker for ``ctx``, woken by ``ctx.work_waiting()`` and started when the settings
-    enable it; the caller stops it (``Worker.stop``) before the context."""
+    """A worker for ``ctx`` (``ctx.worker``), started when the settings enable it; stopping
+    the runtime stops it."""
     worker = Worker(ctx)
-    ctx.wake_worker = worker.wake
+    ctx.worker = worker
     if ctx.settings.api_worker_enabled:
         worker.start()
     return worker

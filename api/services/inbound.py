@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
-from api.ratelimit import limits_of
+from api.ratelimit import RateLimits, limits_of
 from api.services.errors import ServiceError
 from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
@@ -160,6 +160,36 @@ def _reject(s: Session, result: StoreResult, where: str, error: str, wamid: str 
                  {"where": where[:200], "error": error[:500], "from": wa_id})
 
 
+def _store_whatsapp_message(s: Session, m: InboundWhatsApp, result: StoreResult,
+                            limiter: RateLimits) -> None:
+    """Store one message of a webhook POST (in its own savepoint) and count it in ``result``."""
+    try:
+        with s.begin_nested():
+            msg_id = store_inbound(
+                s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid, msg_type=m.msg_type,
+                text=m.text, received_at=m.timestamp, actor="whatsapp", name=m.name,
+                business_number=m.phone_number_id, payload=m.raw)
+    except Exception as exc:  # noqa: BLE001 (one bad message must not block the rest)
+        log.exception("webhook message not storable")
+        _reject(s, result, m.wamid, f"{type(exc).__name__}: {exc}", m.wamid)
+        return
+    if msg_id is None:
+        result.duplicates += 1
+        return
+    result.stored.append(msg_id)
+    verdict = limiter.hit("applicant", f"wa:{m.wa_id}")
+    if not verdict.allowed:
+        # Stored (the platform delivered it; officers see it) but not drafted; the worker
+        # sends the sender one notice per notice period.
+        row = s.get(Message, msg_id)
+        _mark(row, "rate_limited", {"limit": verdict.limit,
+                                    "notice": limiter.first_notice(f"wa:{m.wa_id}")})
+        result.rate_limited += 1
+    if m.refers_to:
+        with s.begin_nested():
+            _apply_reference(s, m, msg_id)
+
+
 def store_whatsapp_batch(rt: Context, batch: WebhookBatch) -> StoreResult:
     """Store every message and status of one webhook POST in one transaction; an item that
     fails on its own (savepoint) is rejected and audited while the others are stored."""
@@ -169,32 +199,7 @@ def store_whatsapp_batch(rt: Context, batch: WebhookBatch) -> StoreResult:
         for r in batch.rejected:
             _reject(s, result, r.where, r.error, r.wamid, r.wa_id)
         for m in batch.messages:
-            try:
-                with s.begin_nested():
-                    msg_id = store_inbound(
-                        s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid,
-                        msg_type=m.msg_type, text=m.text, received_at=m.timestamp,
-                        actor="whatsapp", name=m.name, business_number=m.phone_number_id,
-                        payload=m.raw)
-            except Exception as exc:  # noqa: BLE001 (one bad message must not block the rest)
-                log.exception("webhook message not storable")
-                _reject(s, result, m.wamid, f"{type(exc).__name__}: {exc}", m.wamid)
-                continue
-            if msg_id is None:
-                result.duplicates += 1
-                continue
-            result.stored.append(msg_id)
-            verdict = limiter.hit("applicant", f"wa:{m.wa_id}")
-            if not verdict.allowed:
-                # Stored (the platform delivered it; officers see it) but not drafted; the
-                # worker sends the sender one notice per notice period.
-                row = s.get(Message, msg_id)
-                _mark(row, "rate_limited", {"limit": verdict.limit,
-                                            "notice": limiter.first_notice(f"wa:{m.wa_id}")})
-                result.rate_limited += 1
-            if m.refers_to:
-                with s.begin_nested():
-                    _apply_reference(s, m, msg_id)
+            _store_whatsapp_message(s, m, result, limiter)
         for call in batch.calls:
             try:
                 with s.begin_nested():
@@ -218,8 +223,8 @@ def store_whatsapp_batch(rt: Context, batch: WebhookBatch) -> StoreResult:
         "stored": len(result.stored), "duplicates": result.duplicates,
         "statuses": result.statuses, "rejected": result.rejected, "calls": result.calls,
         "rate_limited": result.rate_limited, "contacts": sorted({m.wa_id for m in batch.messages})})
-    if result.stored or result.calls:
-        rt.work_waiting()
+    if (result.stored or result.calls) and rt.worker is not None:
+        rt.worker.wake()
     return result
 
 
@@ -360,7 +365,8 @@ def store_channel_message(rt: Context, actor: str, channel: str, sender: str, te
             assert row is not None
             return ChannelStored(row.id, row.conversation_id, True)
         conv_id = s.get(Message, new_id).conversation_id
-    rt.work_waiting()
+    if rt.worker is not None:
+        rt.worker.wake()
     return ChannelStored(new_id, conv_id, False)
 
 
