@@ -15,6 +15,7 @@ from api.auth import Perm, Principal
 from api.db import utcnow
 from api.deps import requires, runtime
 from api.runtime import Runtime
+from api.schemas.channel import ChannelAccepted, ChannelMessageStatus
 from api.services.inbound import channel_message_status, store_channel_message
 from api.validation import DbId
 
@@ -43,7 +44,9 @@ class ChannelMessageIn(BaseModel):
         return v
 
 
-@router.post("/messages", status_code=202, summary="Submit an applicant message")
+@router.post("/messages", status_code=202, summary="Submit an applicant message",
+             response_model=ChannelAccepted,
+             responses={200: {"model": ChannelAccepted, "description": "Already stored"}})
 def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
                  who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> JSONResponse:
     """Store the message for drafting (202); a repeated ``message_id`` is acknowledged again."""
@@ -59,7 +62,8 @@ def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
                         status_code=200 if stored.duplicate else 202)
 
 
-@router.get("/messages/{message_id}", summary="State of a submitted message and its replies")
+@router.get("/messages/{message_id}", summary="State of a submitted message and its replies",
+            response_model=ChannelMessageStatus)
 def get_message(message_id: DbId, rt: Runtime = Depends(runtime),
                 _: Principal = Depends(requires(Perm.CHANNEL_POST))) -> dict:
     """Processing state, the draft's action and the replies to give the applicant."""

@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
+from api.schemas.curation import (
+    DocumentView, KbStats, RemovedDocument, ReviewedAnswerView, UnansweredCluster, UploadResult,
+)
 from api.services import curation
 from api.services.jobs import jobs_of
 from api.validation import DbId
@@ -38,12 +41,14 @@ class PromoteIn(BaseModel):
 
 
 @router.get("/documents", summary="Documents in the knowledge base")
-def list_documents(rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> list:
+def list_documents(rt: Runtime = Depends(runtime),
+                   _: Principal = Depends(reader)) -> list[DocumentView]:
     """Every document with kind, status and chunk count."""
     return curation.list_documents(rt)
 
 
 @router.post("/documents", status_code=201, summary="Upload or replace a document",
+             response_model=UploadResult,
              responses={202: {"description": "Queued as a background job (background=true)"}})
 async def upload_document(
     file: UploadFile = File(..., description="PDF, DOCX, MD, TXT, HTML, FAQ YAML/CSV"),
@@ -76,21 +81,22 @@ def upload_job(job_id: str = Path(max_length=64, pattern="^[0-9a-f]+$"),
 
 @router.delete("/documents/{doc_id}", summary="Remove a document")
 def remove_document(doc_id: str, rt: Runtime = Depends(runtime),
-                    who: Principal = Depends(writer)) -> dict:
+                    who: Principal = Depends(writer)) -> RemovedDocument:
     """Delete the document, its chunks, vectors and reviewed answers."""
     return curation.remove_document(rt, who, doc_id)
 
 
 @router.post("/documents/{doc_id}/status", summary="Set a document's legal status")
 def set_status(doc_id: str, body: StatusIn, rt: Runtime = Depends(runtime),
-               who: Principal = Depends(writer)) -> dict:
+               who: Principal = Depends(writer)) -> DocumentView:
     """berlaku / diubah / dicabut, optionally with what replaced it."""
     return curation.set_document_status(rt, who, doc_id, body.status, body.replaced_by)
 
 
 @router.get("/reviewed-answers", summary="Reviewed answers (FAQ and promoted edits)")
 def reviewed_answers(origin: str | None = Query(None, pattern="^(faq|officer_edit)$"),
-                     rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> list:
+                     rt: Runtime = Depends(runtime),
+                     _: Principal = Depends(reader)) -> list[ReviewedAnswerView]:
     """Every reviewed answer, optionally of one origin."""
     return curation.list_reviewed_answers(rt, origin)
 
@@ -98,7 +104,7 @@ def reviewed_answers(origin: str | None = Query(None, pattern="^(faq|officer_edi
 @router.post("/reviewed-answers/from-draft/{draft_id}", status_code=201,
              summary="Promote an officer's edit to a reviewed answer")
 def promote(draft_id: DbId, body: PromoteIn | None = None, rt: Runtime = Depends(runtime),
-            who: Principal = Depends(writer)) -> dict:
+            who: Principal = Depends(writer)) -> ReviewedAnswerView:
     """The edited text becomes a reviewed answer whose sources are the draft's citations."""
     body = body or PromoteIn()
     return curation.promote_edit(rt, who, draft_id, body.question, body.answer)
@@ -108,12 +114,13 @@ def promote(draft_id: DbId, body: PromoteIn | None = None, rt: Runtime = Depends
 def unanswered(since_days: float = Query(30, gt=0, le=3650),
                threshold: float = Query(75, ge=0, le=100),
                limit: int = Query(50, ge=1, le=500),
-               rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> list:
+               rt: Runtime = Depends(runtime),
+               _: Principal = Depends(reader)) -> list[UnansweredCluster]:
     """Clusters with counts, examples and reason codes, largest first."""
     return curation.unanswered_clusters(rt, since_days, threshold, limit)
 
 
 @router.get("/kb/stats", summary="Knowledge-base counts")
-def kb_stats(rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> dict:
+def kb_stats(rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> KbStats:
     """Documents, chunks, vectors, reviewed answers, embedder."""
     return curation.kb_stats(rt)

@@ -15,7 +15,7 @@ from api.auth import Perm
 from api.services import curation
 from api.services.errors import ServiceError
 from api.validation import DbId, lenient_int
-from api.web import answers
+from api.services import answers
 from api.web.common import form_user, html_errors, page_user, redirect, render, runtime_of
 from api.web.session import WebUser
 
