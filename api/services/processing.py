@@ -267,9 +267,49 @@ def holding_reply_due(s: Session, conv: Conversation, quiet: timedelta,
     return answered is not None  # the last wait was answered: this is a new wait
 
 
+def _draft_fields(msg: Message, conv: Conversation, draft: Any,
+                  now: datetime) -> tuple[dict[str, Any], list[str]]:
+    """Columns of the draft row (an attachment adds its reason) and its reason codes."""
+    codes = list(draft.reason_codes)
+    payload = draft.to_json()
+    attachment = attachment_of(msg)
+    if attachment is not None:
+        codes.append("attachment")
+        payload["attachment"] = attachment
+        payload["reasons"] = list(payload.get("reasons") or []) + [ATTACHMENT_REASON]
+    fields = dict(
+        conversation_id=conv.id, message_id=msg.id, question=msg.text,
+        action=draft.action.value, kind=draft.kind.value, confidence=float(draft.confidence),
+        reason_codes="," + ",".join(codes) + ("," if codes else ""),
+        text=draft.text or "", holding_reply=draft.holding_reply,
+        answer_text=draft.answer_text, payload=payload, status="open", created_at=now)
+    return fields, codes
+
+
+def _reply_intents(s: Session, rt: Context, conv: Conversation, row: DraftRow, draft: Any,
+                   now: datetime, redraft: bool) -> tuple[list[int], str | None, bool]:
+    """Record what the draft's action sends: the answer (auto_send) or a holding reply, unless
+    this conversation is already waiting on one. Returns the outbound ids, the text sent and
+    whether a holding reply was suppressed."""
+    action = draft.action.value
+    if action == "auto_send" and (draft.text or "").strip():
+        row.status, row.decided_at = "auto_sent", now
+        out = record_outbound(s, conv, draft.text, f"draft:{row.id}", "system", row.id)
+        return [out.id], draft.text, False
+    if action == "handoff" or draft.holding_reply:
+        holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff" else None)
+        quiet = timedelta(minutes=max(0.0, rt.settings.holding_quiet_minutes))
+        if holding and holding.strip() and not holding_reply_due(s, conv, quiet, now):
+            return [], None, True
+        if holding and holding.strip():
+            key = f"holding:{row.id}" + (f":{int(now.timestamp())}" if redraft else "")
+            out = record_outbound(s, conv, holding, key, "system", row.id)
+            return [out.id], holding, False
+    return [], None, False
+
+
 def _record_draft(rt: Context, message_id: int, draft: Any) -> str:
     """Store the draft, its decision and the reply intents in one transaction, then send."""
-    out_ids: list[int] = []
     action = draft.action.value
     try:
         with rt.db.transaction() as s:
@@ -281,21 +321,7 @@ def _record_draft(rt: Context, message_id: int, draft: Any) -> str:
             conv = s.get(Conversation, msg.conversation_id, with_for_update=True)
             assert conv is not None
             now = utcnow()
-            codes = list(draft.reason_codes)
-            holding_suppressed = False
-            payload = draft.to_json()
-            attachment = attachment_of(msg)
-            if attachment is not None:
-                codes.append("attachment")
-                payload["attachment"] = attachment
-                payload["reasons"] = list(payload.get("reasons") or []) + [ATTACHMENT_REASON]
-            fields = dict(
-                conversation_id=conv.id, message_id=msg.id, question=msg.text, action=action,
-                kind=draft.kind.value, confidence=float(draft.confidence),
-                reason_codes="," + ",".join(codes) + ("," if codes else ""),
-                text=draft.text or "", holding_reply=draft.holding_reply,
-                answer_text=draft.answer_text, payload=payload, status="open",
-                created_at=now)
+            fields, codes = _draft_fields(msg, conv, draft, now)
             row = s.scalar(select(DraftRow).where(DraftRow.message_id == msg.id))
             if row is not None and row.status != "open":
                 _finish(msg)  # decided meanwhile: the officer's decision stands
@@ -309,22 +335,8 @@ def _record_draft(rt: Context, message_id: int, draft: Any) -> str:
                     if key != "created_at":
                         setattr(row, key, value)
             s.flush()
-            sent_text = None
-            if action == "auto_send" and (draft.text or "").strip():
-                sent_text = draft.text
-                row.status, row.decided_at = "auto_sent", now
-                out_ids.append(record_outbound(s, conv, draft.text, f"draft:{row.id}", "system",
-                                               row.id).id)
-            elif action == "handoff" or draft.holding_reply:
-                holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff"
-                                                  else None)
-                quiet = timedelta(minutes=max(0.0, rt.settings.holding_quiet_minutes))
-                if holding and holding.strip() and not holding_reply_due(s, conv, quiet, now):
-                    holding_suppressed = True
-                elif holding and holding.strip():
-                    sent_text = holding
-                    key = f"holding:{row.id}" + (f":{int(now.timestamp())}" if redraft else "")
-                    out_ids.append(record_outbound(s, conv, holding, key, "system", row.id).id)
+            out_ids, sent_text, holding_suppressed = _reply_intents(s, rt, conv, row, draft,
+                                                                    now, redraft)
             s.add(Decision(conversation_id=conv.id, draft_id=row.id, kind=action, actor="system",
                            original_text=draft.text or None, final_text=sent_text,
                            outbound_message_id=out_ids[0] if out_ids else None, created_at=now))
