@@ -3,8 +3,6 @@ questions the system could not answer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from api.schemas.base import ApiModel, IsoTime
@@ -33,27 +31,6 @@ class UploadResult(ApiModel):
     outcome: str = Field(description="added, replaced or unchanged")
     chunks: int
     document: DocumentView | None
-
-
-class UploadJobView(ApiModel):
-    """A background upload and how far it got."""
-
-    job_id: str
-    file: str
-    by: str
-    stage: str = Field(description="queued, parsing, embedding, switching, done or failed")
-    done: int
-    total: int
-    result: UploadResult | None
-    error: dict[str, Any] | None
-    created_at: float = Field(description="Unix time")
-    finished_at: float | None
-
-
-class UploadQueued(UploadJobView):
-    """202 answer of a background upload: the job and where to follow it."""
-
-    status_url: str
 
 
 class RemovedDocument(ApiModel):
