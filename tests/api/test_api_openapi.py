@@ -95,3 +95,24 @@ def test_answers_match_the_declared_schemas(server):
         assert not list(_validator(spec, schema).iter_errors(body))
         checked += 1
     assert checked >= len(urls)
+
+
+def test_privacy_answers_match_the_declared_schemas(server):
+    """Erasure and a retention run answer what their schemas say (both are writes, so they
+    are not in the GET sweep above; the contact is this test's own)."""
+    wa_id = unique_wa_id()
+    stored = server.post_webhook(text_payload(wa_id, "Syarat izin usaha apa saja?"))
+    assert stored.status_code == 200
+    spec = httpx.get(server.base_url + "/openapi.json").json()
+    admin = server.client()
+    erased = admin.delete(f"/api/v1/contacts/{wa_id}")
+    assert erased.status_code == 200, erased.text[:300]
+    _, schema = _success_schema(spec["paths"]["/api/v1/contacts/{contact}"]["delete"])
+    assert not [e.message for e in _validator(spec, schema).iter_errors(erased.json())]
+    assert erased.json()["erased"] and len(erased.json()["conversation_ids"]) == 1
+    # The shared server keeps 365 days: nothing in it is that old, so the run changes nothing.
+    run = admin.post("/api/v1/retention/run")
+    assert run.status_code == 200, run.text[:300]
+    _, schema = _success_schema(spec["paths"]["/api/v1/retention/run"]["post"])
+    assert not [e.message for e in _validator(spec, schema).iter_errors(run.json())]
+    assert run.json()["retention_days"] == 365 and run.json()["conversations"] == 0
