@@ -11,7 +11,9 @@ from api import audit
 from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
+from api.schemas.admin import ApiKeyView, AuditPage, Me, NewApiKey
 from api.services import users
+from api.services.audit_log import audit_page
 from api.services.errors import ServiceError
 from api.validation import DbId, OptDbId
 
@@ -32,7 +34,7 @@ class UserIn(BaseModel):
                     "and read.", examples=[["webchat"]])
 
 
-@router.get("/me", summary="Who am I")
+@router.get("/me", summary="Who am I", response_model=Me)
 def me(who: Principal = Depends(requires(None))) -> dict:
     """The caller's name, role and permissions; a channel key also its channels."""
     return {"key_id": who.key_id, "name": who.name, "role": who.role.value,
@@ -40,23 +42,26 @@ def me(who: Principal = Depends(requires(None))) -> dict:
             "channels": None if who.channels is None else sorted(who.channels)}
 
 
-@router.post("/users", status_code=201, summary="Create an API key (shown once)")
+@router.post("/users", status_code=201, summary="Create an API key (shown once)",
+             response_model=NewApiKey)
 def create_user(body: UserIn, rt: Runtime = Depends(runtime),
-                who: Principal = Depends(admin_users)) -> dict:
+                who: Principal = Depends(admin_users)) -> NewApiKey:
     """Create an officer, curator, admin or channel key; the response carries the key once.
     A channel key names its channels; it may write into and read only those."""
     return users.create_user(rt, who, body.name, body.role, body.channels)
 
 
-@router.get("/users", summary="API keys")
-def list_users(rt: Runtime = Depends(runtime), _: Principal = Depends(admin_users)) -> list:
+@router.get("/users", summary="API keys", response_model=list[ApiKeyView])
+def list_users(rt: Runtime = Depends(runtime),
+               _: Principal = Depends(admin_users)) -> list[ApiKeyView]:
     """Every key (hint only, never the key)."""
     return users.list_users(rt)
 
 
-@router.post("/users/{key_id}/revoke", summary="Revoke an API key")
+@router.post("/users/{key_id}/revoke", summary="Revoke an API key",
+             response_model=ApiKeyView)
 def revoke_user(key_id: DbId, rt: Runtime = Depends(runtime),
-                who: Principal = Depends(admin_users)) -> dict:
+                who: Principal = Depends(admin_users)) -> ApiKeyView:
     """The key stops working at once."""
     return users.revoke_user(rt, who, key_id)
 
@@ -73,7 +78,7 @@ def _utc(at: datetime | None) -> datetime | None:
                            "out_of_range") from None
 
 
-@router.get("/audit", summary="Audit log (newest first)")
+@router.get("/audit", summary="Audit log (newest first)", response_model=AuditPage)
 def audit_log(
     actor: str | None = Query(None, max_length=200),
     action: str | None = Query(None, max_length=64, description="exact, or prefix with '*'"),
@@ -85,11 +90,9 @@ def audit_log(
     before_id: OptDbId = None,
     limit: int = Query(100, ge=1, le=1000),
     rt: Runtime = Depends(runtime), _: Principal = Depends(admin_audit),
-) -> dict:
+) -> AuditPage:
     """Filter by actor, action, target, conversation, time; page with ``before_id``."""
     f = audit.AuditFilter(actor=actor, action=action, target_type=target_type,
                           target_id=target_id, conversation_id=conversation_id,
                           since=_utc(since), until=_utc(until), limit=limit, before_id=before_id)
-    with rt.db.transaction() as s:
-        entries = [audit.entry_json(e) for e in audit.query(s, f)]
-    return {"items": entries, "next_before_id": entries[-1]["id"] if entries else None}
+    return audit_page(rt, f)

@@ -1,6 +1,7 @@
 """``create_app(settings, responder=None, kb=None)``: the FastAPI application.
 
-The app owns one ``Runtime`` (database, sender, KB, responder, worker) created at startup.
+The app owns one ``Runtime`` (database, sender, KB, responder); its lifespan starts it and
+wires the worker to it (the composition root of the service).
 OpenAPI is served at ``/openapi.json`` and ``/docs`` (Swagger UI). The page loads its script
 and style from the ``fastapi-offline`` package (Swagger UI 5, which renders OpenAPI 3.1),
 mounted at ``/static-offline-docs``: no CDN, so the docs work on an office network with no
@@ -21,9 +22,11 @@ from fastapi_offline import FastAPIOffline
 
 from api import admin, channel, curation, errors, health, privacy, queue, webhook
 from api import web
+from api.context import ResponderLike
 from api.hardening import SWAGGER_UI_PARAMETERS, DocsPolicyMiddleware
 from api.limits import BodyLimitMiddleware
-from api.runtime import ResponderLike, Runtime
+from api.runtime import Runtime
+from api.worker import attach_worker
 from lantunan.settings import Settings, get_settings
 
 log = logging.getLogger("lantunan.api")
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None, responder: ResponderLike | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         key_file = rt.start()
+        attach_worker(rt)
         if key_file:
             # First start with an empty key table: the key is in a 0600 file, never in the log.
             print(f"\n*** Kunci admin pertama disimpan di {key_file} (hanya pemilik yang dapat "

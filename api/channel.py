@@ -4,10 +4,8 @@ applicant messages with its own credential and fetches the replies."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
-
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
@@ -17,6 +15,7 @@ from api.auth import Perm, Principal
 from api.db import utcnow
 from api.deps import requires, runtime
 from api.runtime import Runtime
+from api.schemas.channel import ChannelAccepted, ChannelMessageStatus
 from api.services.channel_msgs import channel_message_status, store_channel_message
 
 # The random public id (``secrets.token_urlsafe(16)``): anything else, an integer row id
@@ -49,7 +48,9 @@ class ChannelMessageIn(BaseModel):
         return v
 
 
-@router.post("/messages", status_code=202, summary="Submit an applicant message")
+@router.post("/messages", status_code=202, summary="Submit an applicant message",
+             response_model=ChannelAccepted,
+             responses={200: {"model": ChannelAccepted, "description": "Already stored"}})
 def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
                  who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> JSONResponse:
     """Store the message for drafting (202); a repeated ``message_id`` is acknowledged again.
@@ -67,9 +68,10 @@ def post_message(body: ChannelMessageIn, rt: Runtime = Depends(runtime),
                         status_code=200 if stored.duplicate else 202)
 
 
-@router.get("/messages/{message_id}", summary="State of a submitted message and its replies")
+@router.get("/messages/{message_id}", summary="State of a submitted message and its replies",
+            response_model=ChannelMessageStatus)
 def get_message(message_id: PublicId, rt: Runtime = Depends(runtime),
-                who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> dict:
+                who: Principal = Depends(requires(Perm.CHANNEL_POST))) -> ChannelMessageStatus:
     """Processing state, the draft's action and the replies to give the applicant; 404 for
     a message on a channel the key was not issued for."""
     return channel_message_status(rt, who, message_id)

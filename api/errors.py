@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
 from api.ratelimit import RateLimited
-from api.runtime import NotReady
+from api.context import NotReady
 from api.services.errors import ServiceError
 
 log = logging.getLogger("lantunan.api")
@@ -33,6 +33,12 @@ def _loc(loc: Any) -> str:
 
 def install(app: FastAPI) -> None:
     """Register the exception handlers."""
+    _install_refusals(app)
+    _install_safety_nets(app)
+
+
+def _install_refusals(app: FastAPI) -> None:
+    """Handlers of the refusals the code raises on purpose (auth, limits, services, input)."""
 
     @app.exception_handler(AuthError)
     async def _auth(_: Request, exc: AuthError) -> JSONResponse:
@@ -72,9 +78,12 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": detail, "code": f"http_{exc.status_code}"},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    # Safety nets behind the validation of every route: a value no check anticipated (a date
-    # whose offset overflows, a number past a database column's range, JSON nested past the
-    # decoder's recursion limit) is the caller's bad input, not a server error.
+
+def _install_safety_nets(app: FastAPI) -> None:
+    """Safety nets behind the validation of every route: a value no check anticipated (a date
+    whose offset overflows, a number past a database column's range, JSON nested past the
+    decoder's recursion limit) is the caller's bad input, not a server error."""
+
     @app.exception_handler(RecursionError)
     async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
         log.warning("input nested too deeply", extra={"path": request.url.path})

@@ -10,15 +10,16 @@ from fastapi.responses import JSONResponse
 
 from api.deps import runtime
 from api.runtime import Runtime
+from api.schemas.health import Liveness, Readiness
 
 log = logging.getLogger("lantunan.api.health")
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness")
-def healthz() -> dict:
+def healthz() -> Liveness:
     """200 while the process serves requests."""
-    return {"status": "ok"}
+    return Liveness()
 
 
 def _readiness(rt: Runtime) -> tuple[bool, dict]:
@@ -48,7 +49,8 @@ def _readiness(rt: Runtime) -> tuple[bool, dict]:
     return ok, checks
 
 
-@router.get("/readyz", summary="Readiness")
+@router.get("/readyz", summary="Readiness", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready"}})
 async def readyz(rt: Runtime = Depends(runtime)) -> JSONResponse:
     """200 when the database answers and the knowledge base is loaded; 503 otherwise."""
     ok, checks = await run_in_threadpool(_readiness, rt)

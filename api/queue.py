@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Perm, Principal
 from api.deps import requires, runtime
 from api.runtime import Runtime
+from api.schemas.officer import (
+    ActionResult, ConversationPage, ConversationView, DraftView, QueuePage,
+)
 from api.services import officer
 from api.validation import MAX_ID, MAX_MINUTES, DbId, OptDbId
 
@@ -53,7 +56,7 @@ def list_queue(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
     rt: Runtime = Depends(runtime), who: Principal = Depends(reader),
-) -> dict:
+) -> QueuePage:
     """Queue items with reasons, citations, age, claim and the 24-hour window."""
     f = officer.QueueFilter(status=status, reason=reason, action=action,
                             min_age_minutes=min_age_minutes, max_age_minutes=max_age_minutes,
@@ -64,7 +67,7 @@ def list_queue(
 
 @router.get("/drafts/{draft_id}", summary="One draft with its conversation")
 def get_draft(draft_id: DbId, rt: Runtime = Depends(runtime),
-              _: Principal = Depends(reader)) -> dict:
+              _: Principal = Depends(reader)) -> DraftView:
     """A queue item plus the conversation's messages, drafts and decisions."""
     return officer.get_draft(rt, draft_id)
 
@@ -74,55 +77,55 @@ def list_conversations(contact: str | None = Query(None, max_length=128),
                        channel: str | None = Query(None, max_length=32),
                        limit: int = Query(50, ge=1, le=500),
                        offset: int = Query(0, ge=0, le=MAX_ID),
-                       rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> dict:
+                       rt: Runtime = Depends(runtime), _: Principal = Depends(reader)) -> ConversationPage:
     """Search by applicant number/id (substring) and channel."""
     return officer.list_conversations(rt, contact, channel, limit, offset)
 
 
 @router.get("/conversations/{conversation_id}", summary="A conversation with its history")
 def get_conversation(conversation_id: DbId, rt: Runtime = Depends(runtime),
-                     _: Principal = Depends(reader)) -> dict:
+                     _: Principal = Depends(reader)) -> ConversationView:
     """Messages, drafts, decisions, claim and window of one conversation."""
     return officer.get_conversation(rt, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/claim", summary="Claim a conversation")
 def claim(conversation_id: DbId, rt: Runtime = Depends(runtime),
-          who: Principal = Depends(sender)) -> dict:
+          who: Principal = Depends(sender)) -> ConversationView:
     """409 when another officer holds it."""
     return officer.claim(rt, who, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/release", summary="Release a claim")
 def release(conversation_id: DbId, force: bool = False, rt: Runtime = Depends(runtime),
-            who: Principal = Depends(sender)) -> dict:
+            who: Principal = Depends(sender)) -> ConversationView:
     """Release one's claim; admins may force-release another officer's."""
     return officer.release(rt, who, conversation_id, force)
 
 
 @router.post("/drafts/{draft_id}/approve", summary="Send the draft as it is")
 def approve(draft_id: DbId, rt: Runtime = Depends(runtime),
-            who: Principal = Depends(sender)) -> dict:
+            who: Principal = Depends(sender)) -> ActionResult:
     """Send the proposed text; 409 when claimed by another, decided, or the window closed."""
     return officer.approve(rt, who, draft_id)
 
 
 @router.post("/drafts/{draft_id}/edit", summary="Send an edited text")
 def edit(draft_id: DbId, body: EditIn, rt: Runtime = Depends(runtime),
-         who: Principal = Depends(sender)) -> dict:
+         who: Principal = Depends(sender)) -> ActionResult:
     """Send the officer's text; the original draft is kept beside it."""
     return officer.edit(rt, who, draft_id, body.text)
 
 
 @router.post("/drafts/{draft_id}/reject", summary="Reject a draft with a note")
 def reject(draft_id: DbId, body: RejectIn, rt: Runtime = Depends(runtime),
-           who: Principal = Depends(sender)) -> dict:
+           who: Principal = Depends(sender)) -> ActionResult:
     """Nothing is sent; the note is kept."""
     return officer.reject(rt, who, draft_id, body.note)
 
 
 @router.post("/conversations/{conversation_id}/reply", summary="Reply manually")
 def reply(conversation_id: DbId, body: ReplyIn, rt: Runtime = Depends(runtime),
-          who: Principal = Depends(sender)) -> dict:
+          who: Principal = Depends(sender)) -> ActionResult:
     """Send the officer's own text (24-hour rule applies on WhatsApp)."""
     return officer.reply(rt, who, conversation_id, body.text, body.draft_id, body.client_ref)

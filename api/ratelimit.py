@@ -29,7 +29,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
     from lantunan.settings import Settings
 
 log = logging.getLogger("lantunan.api.ratelimit")
@@ -123,7 +123,7 @@ class RateLimits:
         return self.hit("notice", identity).allowed
 
 
-def limits_of(rt: Runtime) -> RateLimits:
+def limits_of(rt: Context) -> RateLimits:
     """The runtime's limiters (created on first use)."""
     existing = getattr(rt, "_rate_limits", None)
     if existing is None:

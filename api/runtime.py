@@ -1,5 +1,6 @@
-"""Everything a running service holds: settings, database, sender, knowledge base, responder,
-worker. Routes and the worker reach each other only through this object.
+"""The running service: the shared context (``api.context``: settings, database, sender,
+knowledge base, responder, worker) plus its lifecycle. Routes and the worker reach each other
+only through it; the app's lifespan attaches the worker (``api.worker.attach_worker``).
 
 The knowledge base and responder load in a background thread (embedding the sample KB at
 first start takes seconds): the webhook acknowledges and stores messages meanwhile, and the
@@ -9,60 +10,39 @@ worker starts drafting once the responder is ready.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from api.db import Database
+from api.context import Context, NotReady, ResponderLike
 from api.sender import GraphSender
 from lantunan.settings import Settings
+
+__all__ = ["REPO_SAMPLE_KB", "NotReady", "ResponderLike", "Runtime"]
 
 log = logging.getLogger("lantunan.api")
 
 REPO_SAMPLE_KB = Path(__file__).resolve().parents[1] / "sample_kb"
 
 
-class ResponderLike(Protocol):
-    """What the worker needs from a responder (``responder.pipeline.Responder``)."""
-
-    def respond(self, message: str, received_at: Any,
-                conversation: list[tuple[str, str]] | None = None) -> Any: ...
-
-
-class NotReady(Exception):
-    """The knowledge base or responder is still loading (or failed to load)."""
-
-
-class Runtime:
-    """Shared state of one service process."""
+class Runtime(Context):
+    """Shared state of one service process, with its lifecycle."""
 
     def __init__(self, settings: Settings, responder: ResponderLike | None = None,
                  kb: Any | None = None, sender: GraphSender | None = None) -> None:
-        self.settings = settings
-        self.db = Database(settings.db_url)
-        self.sender = sender or GraphSender(settings)
-        self.kb = kb
-        self.responder = responder
-        # Serialises KB writes (curation) against drafting: Chroma and BM25 rebuilds are not
-        # meant to run under a concurrent reader in the same process.
-        self.kb_lock = threading.RLock()
-        self.ready = threading.Event()
-        self.kb_error: str | None = None
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"  # lease owner of claimed rows
-        self.worker: Any = None
-        self.retention: Any = None  # api.services.privacy.RetentionJob
+        super().__init__(settings, responder=responder, kb=kb, sender=sender)
+        self.retention: Any = None  # api.services.privacy.RetentionJob, started by start()
         self._loader: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self, background: bool = True) -> Path | None:
         """Migrate, bootstrap the first admin, recover interrupted work, load the KB, start the
-        worker. Returns the 0600 file holding a generated admin key when one was created."""
+        retention job. Returns the 0600 file holding a generated admin key when one was created.
+        The worker is attached by the caller (``api.worker.attach_worker``), which also starts
+        it."""
         from api.auth import bootstrap_admin, parse_channels
         from api.services.delivery import recover_interrupted
         from api.services.jobs import recover_interrupted_jobs
-        from api.worker import Worker
 
         from api.ratelimit import limits_of
 
@@ -73,21 +53,18 @@ class Runtime:
         admin_key = bootstrap_admin(self.db, self.settings.admin_key, self.settings.data_dir)
         recover_interrupted(self)
         recover_interrupted_jobs(self)  # uploads whose process died: failed, "interrupted"
-        self.worker = Worker(self)
         if background:
             self._loader = threading.Thread(target=self._load, name="kb-loader", daemon=True)
             self._loader.start()
         else:
             self._load()
-        if self.settings.api_worker_enabled:
-            self.worker.start()
         from api.services.privacy import RetentionJob  # daily retention (docs/privacy.md)
 
         self.retention = RetentionJob(self).start()
         return admin_key
 
     def stop(self) -> None:
-        """Stop the worker and release connections."""
+        """Stop the worker and the retention job, release connections."""
         if self.worker is not None:
             self.worker.stop()
         if self.retention is not None:
@@ -130,16 +107,3 @@ class Runtime:
             report = ingest_paths(self.kb, [folder], progress=False)
         log.info("sample KB ingested", extra={
             "files": len(report.results), "failed": [r.error for r in report.failed]})
-
-    # --- access ----------------------------------------------------------------------------------
-    def require_kb(self) -> Any:
-        """The knowledge base, or ``NotReady``."""
-        if self.kb is None or not self.ready.is_set():
-            raise NotReady(self.kb_error or "Basis pengetahuan sedang dimuat; coba lagi sebentar.")
-        return self.kb
-
-    def require_responder(self) -> ResponderLike:
-        """The responder, or ``NotReady``."""
-        if self.responder is None or not self.ready.is_set():
-            raise NotReady(self.kb_error or "Penyusun jawaban sedang dimuat.")
-        return self.responder

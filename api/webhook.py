@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from api.deps import runtime
 from api.errors import error_response
 from api.runtime import Runtime
+from api.schemas.health import WebhookAck
 from api.services.inbound import store_whatsapp_batch
 from api.signature import verify
 from api.textsafe import MAX_JSON_DEPTH, clean_json, json_depth_exceeds
@@ -42,7 +43,8 @@ def verify_subscription(request: Request, rt: Runtime = Depends(runtime)) -> Res
     return PlainTextResponse("Verifikasi gagal: mode atau token tidak cocok.", status_code=403)
 
 
-@router.post("/webhooks/whatsapp", summary="Event notifications (messages, statuses)")
+@router.post("/webhooks/whatsapp", summary="Event notifications (messages, statuses)",
+             response_model=WebhookAck)
 async def receive_events(request: Request, rt: Runtime = Depends(runtime)) -> Response:
     """Verify the signature, store messages and statuses durably, acknowledge."""
     body = await request.body()

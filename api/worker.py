@@ -10,13 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
 
+from api.context import Context
 from api.services.delivery import deliver_stale_pending, recover_interrupted
 from api.services.processing import claim_next_inbound, process_message
-
-if TYPE_CHECKING:
-    from api.runtime import Runtime
 
 log = logging.getLogger("lantunan.api.worker")
 
@@ -26,7 +23,7 @@ SWEEP_EVERY = 30.0  # seconds between expired-lease sweeps
 class Worker:
     """One processing loop per service process."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Context) -> None:
         self.rt = rt
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -84,3 +81,13 @@ class Worker:
                 log.exception("worker iteration failed")
                 self._stop.wait(1.0)
             self._wake.wait(wait)
+
+
+def attach_worker(ctx: Context) -> Worker:
+    """A worker for ``ctx`` (``ctx.worker``), started when the settings enable it; stopping
+    the runtime stops it."""
+    worker = Worker(ctx)
+    ctx.worker = worker
+    if ctx.settings.api_worker_enabled:
+        worker.start()
+    return worker

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ingest.number_words import figure_value
 from ingest.ocr_figures import glued_figure, referenced_pasal, spelled_after
@@ -37,8 +37,13 @@ from ingest.ocr_vocab import (
     split_core,
 )
 
-if TYPE_CHECKING:  # the parser imports this module; only type names are needed from it
-    from ingest.statute import Statute
+
+class Statute(Protocol):
+    """What the repair needs of ``ingest.regulation.Statute``. A protocol, because the parser
+    imports this module: naming the class would make an import cycle."""
+
+    pasal: list[Any]
+    penjelasan_umum: str
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -19,6 +19,10 @@ from knowledge.models import Hit
 from lantunan.settings import Settings
 from responder.models import Citation, Draft, Reason
 from responder.normalize import Normalised
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeBase
+    from responder.judge import Judge
 
 
 @dataclass
@@ -86,3 +90,27 @@ def run_steps(ctx: AnswerContext, steps: Sequence[Step]) -> AnswerContext:
             ctx.stopped_by = ctx.stopped_by or step.name
             break
     return ctx
+
+
+class StepHost(Protocol):
+    """What the steps use of ``responder.pipeline.Responder``. The steps are typed against this
+    protocol because the pipeline imports the steps module: naming the class there would make
+    an import cycle (see tests/test_import_graph.py)."""
+
+    kb: KnowledgeBase
+    judge: Judge
+    llm: Any
+
+    @property
+    def auto_send_threshold(self) -> float: ...
+
+    @property
+    def answerability_threshold(self) -> float: ...
+
+    def vocabulary(self) -> set[str]: ...
+
+    def intent_vector(self, text: str) -> np.ndarray: ...
+
+    def question_type(self, text: str) -> str: ...
+
+    def revoked_notice(self, revoked: list[Hit]) -> str: ...

@@ -9,10 +9,8 @@ pipeline by setting ``ctx.outcome``; every stop carries its reasons.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from knowledge.models import Hit
-from responder.context import AnswerContext
+from responder.context import AnswerContext, StepHost
 from responder.decide import decide
 from responder.drafting import DRAFT_HITS, llm_draft, offline_draft, reviewed_draft
 from responder.guards import instruction_override, personal_data
@@ -26,8 +24,8 @@ from responder.sources import number_sources
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
 from responder.verify import verify
 
-if TYPE_CHECKING:
-    from responder.pipeline import Responder
+# The steps' view of responder.pipeline.Responder (which imports this module).
+Responder = StepHost
 
 SEARCH_K = 8
 FOLLOW_UP_TOKENS = 6  # a message this short may lean on the previous question

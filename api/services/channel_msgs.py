@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from api.auth import Principal, check_channel
 from api.db import Conversation, DraftRow, Message
+from api.schemas.channel import ChannelDraft, ChannelMessageStatus, ChannelReply
 from api.services.errors import ServiceError, not_found
 from api.services.inbound import WHATSAPP, store_inbound
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 
 @dataclass
@@ -33,7 +34,7 @@ class ChannelStored:
     duplicate: bool
 
 
-def store_channel_message(rt: Runtime, who: Principal, channel: str, sender: str, text: str,
+def store_channel_message(rt: Context, who: Principal, channel: str, sender: str, text: str,
                           received_at: datetime, message_id: str | None) -> ChannelStored:
     """Store a message from a generic channel the caller may write into (403 otherwise)."""
     if channel == WHATSAPP:
@@ -60,7 +61,7 @@ def store_channel_message(rt: Runtime, who: Principal, channel: str, sender: str
     return stored
 
 
-def channel_message_status(rt: Runtime, who: Principal, public_id: str) -> dict[str, Any]:
+def channel_message_status(rt: Context, who: Principal, public_id: str) -> ChannelMessageStatus:
     """Processing state of a generic-channel message and the replies stored after it; 404
     unless the message is an inbound one on a channel the caller may read."""
     with rt.db.transaction() as s:
@@ -77,13 +78,12 @@ def channel_message_status(rt: Runtime, who: Principal, public_id: str) -> dict[
                                         Message.direction == "out", Message.id > msg.id)
         if nxt is not None:
             replies = replies.where(Message.id < nxt)
-        return {
-            "message_id": msg.public_id, "conversation_id": conv.id, "channel": conv.channel,
-            "sender": conv.contact, "state": msg.state,
-            "draft": None if draft is None else {
-                "draft_id": draft.id, "action": draft.action, "status": draft.status,
-                "confidence": draft.confidence},
-            "replies": [{"id": r.public_id, "text": r.text, "status": r.status,
-                         "at": r.created_at.isoformat(), "sent_by": r.sent_by}
-                        for r in s.scalars(replies.order_by(Message.id))],
-        }
+        return ChannelMessageStatus(
+            message_id=msg.public_id, conversation_id=conv.id, channel=conv.channel,
+            sender=conv.contact, state=msg.state,
+            draft=None if draft is None else ChannelDraft(
+                draft_id=draft.id, action=draft.action, status=draft.status,
+                confidence=draft.confidence),
+            replies=[ChannelReply(id=r.public_id, text=r.text, status=r.status,
+                                  at=r.created_at.isoformat(), sent_by=r.sent_by)
+                     for r in s.scalars(replies.order_by(Message.id))])

@@ -23,33 +23,37 @@ from api import audit
 from api.auth import Principal
 from api.db import Decision, DraftRow, utcnow
 from api.masking import kind_labels, mask_pii, mask_report
+from api.schemas.curation import (
+    DocumentView, KbStats, PromotedAnswer, RemovedDocument, ReviewedAnswerView,
+    UnansweredCluster, UploadResult,
+)
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 STATUSES = ("berlaku", "diubah", "dicabut")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-def document_json(d: Any) -> dict[str, Any]:
-    """JSON shape of a knowledge-base document."""
-    return {"id": d.id, "source_name": d.source_name, "kind": d.kind.value, "title": d.title,
-            "short_name": d.short_name, "number": d.number, "year": d.year,
-            "status": d.status.value, "replaced_by": d.replaced_by, "chunks": d.chunk_count,
-            "ingested_at": d.ingested_at, "content_hash": d.content_hash}
+def document_view(d: Any) -> DocumentView:
+    """A knowledge-base document as curators see it."""
+    return DocumentView(id=d.id, source_name=d.source_name, kind=d.kind.value, title=d.title,
+                        short_name=d.short_name, number=d.number, year=d.year,
+                        status=d.status.value, replaced_by=d.replaced_by, chunks=d.chunk_count,
+                        ingested_at=d.ingested_at, content_hash=d.content_hash)
 
 
-def answer_json(a: Any) -> dict[str, Any]:
-    """JSON shape of a reviewed answer."""
-    out = asdict(a)
-    out["reviewed"] = a.reviewed.isoformat() if a.reviewed else None
-    return out
+def answer_view(a: Any) -> ReviewedAnswerView:
+    """A reviewed answer (``knowledge.models.ReviewedAnswer``) as curators see it."""
+    fields = asdict(a)
+    fields["reviewed"] = a.reviewed.isoformat() if a.reviewed else None
+    return ReviewedAnswerView(**fields)
 
 
-def list_documents(rt: Runtime) -> list[dict[str, Any]]:
+def list_documents(rt: Context) -> list[DocumentView]:
     """Every document in the knowledge base."""
-    return [document_json(d) for d in rt.require_kb().documents()]
+    return [document_view(d) for d in rt.require_kb().documents()]
 
 
 def _status(status: str | None) -> Any:
@@ -154,7 +158,7 @@ def warm_vectors(kb: Any, chunks: list[Any], batch: int = 4, report: Any = None)
     return len(todo)
 
 
-def check_upload(rt: Runtime, filename: str, data: bytes, status: str | None = None,
+def check_upload(rt: Context, filename: str, data: bytes, status: str | None = None,
                  replaced_by: str | None = None) -> str:
     """Everything about an upload that can be refused before ingesting it; the safe name."""
     from ingest.pipeline import doc_id_for
@@ -172,7 +176,7 @@ def check_upload(rt: Runtime, filename: str, data: bytes, status: str | None = N
     return name
 
 
-def upload_document(rt: Runtime, principal: Principal, filename: str, data: bytes,
+def upload_document(rt: Context, principal: Principal, filename: str, data: bytes,
                     status: str | None = None, replaced_by: str | None = None,
                     report: Any = None) -> dict[str, Any]:
     """Add or replace a document from an uploaded file; a bad file is a 422 naming the reason.
@@ -201,11 +205,12 @@ def upload_document(rt: Runtime, principal: Principal, filename: str, data: byte
                      {"file": name, "outcome": result.outcome, "chunks": result.chunks,
                       "status": status, "replaced_by": replaced_by, "bytes": len(data)})
     doc = kb.get_document(result.doc_id)
-    return {"outcome": result.outcome, "chunks": result.chunks,
-            "document": document_json(doc) if doc else None}
+    # The JSON form of ``UploadResult``: upload jobs store it as it is.
+    return UploadResult(outcome=result.outcome, chunks=result.chunks,
+                        document=document_view(doc) if doc else None).model_dump()
 
 
-def remove_document(rt: Runtime, principal: Principal, doc_id: str) -> dict[str, Any]:
+def remove_document(rt: Context, principal: Principal, doc_id: str) -> RemovedDocument:
     """Delete a document (chunks, vectors, its reviewed answers)."""
     kb = rt.require_kb()
     if kb.get_document(doc_id) is None:
@@ -214,11 +219,11 @@ def remove_document(rt: Runtime, principal: Principal, doc_id: str) -> dict[str,
         kb.remove(doc_id)
     with rt.db.transaction() as s:
         audit.record(s, principal.label, "kb.remove", "document", doc_id)
-    return {"removed": doc_id}
+    return RemovedDocument(removed=doc_id)
 
 
-def set_document_status(rt: Runtime, principal: Principal, doc_id: str, status: str,
-                        replaced_by: str | None = None) -> dict[str, Any]:
+def set_document_status(rt: Context, principal: Principal, doc_id: str, status: str,
+                        replaced_by: str | None = None) -> DocumentView:
     """Mark a document berlaku / diubah / dicabut, optionally naming its replacement."""
     kb = rt.require_kb()
     st = _status(status)
@@ -234,13 +239,13 @@ def set_document_status(rt: Runtime, principal: Principal, doc_id: str, status: 
         audit.record(s, principal.label, "kb.set_status", "document", doc_id, None,
                      {"from": before.status.value, "to": st.value,
                       "replaced_by": replaced_by or None})
-    return document_json(doc)
+    return document_view(doc)
 
 
-def list_reviewed_answers(rt: Runtime, origin: str | None = None) -> list[dict[str, Any]]:
+def list_reviewed_answers(rt: Context, origin: str | None = None) -> list[ReviewedAnswerView]:
     """Curated FAQ answers and promoted officer edits."""
     answers = rt.require_kb().reviewed_answers()
-    return [answer_json(a) for a in answers if origin is None or a.origin == origin]
+    return [answer_view(a) for a in answers if origin is None or a.origin == origin]
 
 
 def citation_sources(kb: Any, citations: list[dict[str, Any]]) -> list[str]:
@@ -261,9 +266,10 @@ def citation_sources(kb: Any, citations: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def promote_edit(rt: Runtime, principal: Principal, draft_id: int,
-                 question: str | None = None, answer: str | None = None) -> dict[str, Any]:
-    """Turn an officer's edited reply into a reviewed answer (sources = the draft's citations)."""
+def promote_edit(rt: Context, principal: Principal, draft_id: int,
+                 question: str | None = None, answer: str | None = None) -> PromotedAnswer:
+    """Turn an officer's edited reply into a reviewed answer (sources = the draft's citations),
+    personal data masked."""
     from knowledge.models import ReviewedAnswer
 
     kb = rt.require_kb()
@@ -305,15 +311,16 @@ def promote_edit(rt: Runtime, principal: Principal, draft_id: int,
                      d.conversation_id, {"draft_id": draft_id, "question": q,
                                          "answer": ra.answer, "sources": ra.sources,
                                          "masked": masked})
-    return {**answer_json(ra), "masked": masked, "masked_labels": kind_labels(masked)}
+    return PromotedAnswer(**dict(answer_view(ra)), masked=masked,
+                          masked_labels=kind_labels(masked))
 
 
 def _normal(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 75,
-                        limit: int = 50) -> list[dict[str, Any]]:
+def unanswered_clusters(rt: Context, since_days: float = 30, threshold: float = 75,
+                        limit: int = 50) -> list[UnansweredCluster]:
     """Handed-off, rejected and failed questions, grouped by similarity (token-set ratio)."""
     cutoff = utcnow() - timedelta(days=since_days)
     with rt.db.transaction() as s:
@@ -354,11 +361,11 @@ def unanswered_clusters(rt: Runtime, since_days: float = 30, threshold: float = 
         c["examples"] = [mask_pii(x) for x in c["examples"]]
         c["first_at"] = c["first_at"].isoformat()
         c["last_at"] = c["last_at"].isoformat()
-        out.append(c)
+        out.append(UnansweredCluster(**c))
     return out
 
 
-def kb_stats(rt: Runtime) -> dict[str, Any]:
+def kb_stats(rt: Context) -> KbStats:
     """Counts of the knowledge base."""
-    return rt.require_kb().stats()
+    return KbStats(**rt.require_kb().stats())
 

@@ -26,7 +26,7 @@ from api.db import Conversation, Message, utcnow
 from api.services.errors import ServiceError
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
     from lantunan.settings import Settings
 
 log = logging.getLogger("lantunan.api.delivery")
@@ -119,7 +119,7 @@ def record_outbound(s: Session, conv: Conversation, text: str, send_key: str, se
     return msg
 
 
-def deliver(rt: Runtime, outbound_id: int) -> str:
+def deliver(rt: Context, outbound_id: int) -> str:
     """Send one pending outbound message; returns its status afterwards. Never sends twice."""
     now = utcnow()
     with rt.db.transaction() as s:
@@ -174,7 +174,7 @@ def deliver(rt: Runtime, outbound_id: int) -> str:
         return msg.status
 
 
-def deliver_stale_pending(rt: Runtime) -> int:
+def deliver_stale_pending(rt: Context) -> int:
     """Send intents that were recorded but never picked up (e.g. after a crash)."""
     cutoff = utcnow() - STALE_PENDING
     with rt.db.transaction() as s:
@@ -209,7 +209,7 @@ def _owner_dead(owner: str | None, lease_until: datetime | None, now: datetime) 
     return int(pid) == os.getpid() or not _pid_alive(int(pid))
 
 
-def recover_interrupted(rt: Runtime, at_startup: bool = True) -> dict[str, int]:
+def recover_interrupted(rt: Context, at_startup: bool = True) -> dict[str, int]:
     """Put messages a dead process was drafting back to ``pending``; mark sends it was making
     ``unknown`` (they may have reached the applicant: never resend them blindly)."""
     now = utcnow()

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
-from api.ratelimit import limits_of
+from api.ratelimit import RateLimits, limits_of
 from api.whatsapp_parse import CallEvent, InboundWhatsApp, StatusUpdate, WebhookBatch
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 log = logging.getLogger("lantunan.api.inbound")
 
@@ -159,7 +159,37 @@ def _reject(s: Session, result: StoreResult, where: str, error: str, wamid: str 
                  {"where": where[:200], "error": error[:500], "from": wa_id})
 
 
-def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
+def _store_whatsapp_message(s: Session, m: InboundWhatsApp, result: StoreResult,
+                            limiter: RateLimits) -> None:
+    """Store one message of a webhook POST (in its own savepoint) and count it in ``result``."""
+    try:
+        with s.begin_nested():
+            msg_id = store_inbound(
+                s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid, msg_type=m.msg_type,
+                text=m.text, received_at=m.timestamp, actor="whatsapp", name=m.name,
+                business_number=m.phone_number_id, payload=m.raw)
+    except Exception as exc:  # noqa: BLE001 (one bad message must not block the rest)
+        log.exception("webhook message not storable")
+        _reject(s, result, m.wamid, f"{type(exc).__name__}: {exc}", m.wamid)
+        return
+    if msg_id is None:
+        result.duplicates += 1
+        return
+    result.stored.append(msg_id)
+    verdict = limiter.hit("applicant", f"wa:{m.wa_id}")
+    if not verdict.allowed:
+        # Stored (the platform delivered it; officers see it) but not drafted; the worker
+        # sends the sender one notice per notice period.
+        row = s.get(Message, msg_id)
+        _mark(row, "rate_limited", {"limit": verdict.limit,
+                                    "notice": limiter.first_notice(f"wa:{m.wa_id}")})
+        result.rate_limited += 1
+    if m.refers_to:
+        with s.begin_nested():
+            _apply_reference(s, m, msg_id)
+
+
+def store_whatsapp_batch(rt: Context, batch: WebhookBatch) -> StoreResult:
     """Store every message and status of one webhook POST in one transaction; an item that
     fails on its own (savepoint) is rejected and audited while the others are stored."""
     result = StoreResult()
@@ -168,32 +198,7 @@ def store_whatsapp_batch(rt: Runtime, batch: WebhookBatch) -> StoreResult:
         for r in batch.rejected:
             _reject(s, result, r.where, r.error, r.wamid, r.wa_id)
         for m in batch.messages:
-            try:
-                with s.begin_nested():
-                    msg_id = store_inbound(
-                        s, channel=WHATSAPP, contact=m.wa_id, external_id=m.wamid,
-                        msg_type=m.msg_type, text=m.text, received_at=m.timestamp,
-                        actor="whatsapp", name=m.name, business_number=m.phone_number_id,
-                        payload=m.raw)
-            except Exception as exc:  # noqa: BLE001 (one bad message must not block the rest)
-                log.exception("webhook message not storable")
-                _reject(s, result, m.wamid, f"{type(exc).__name__}: {exc}", m.wamid)
-                continue
-            if msg_id is None:
-                result.duplicates += 1
-                continue
-            result.stored.append(msg_id)
-            verdict = limiter.hit("applicant", f"wa:{m.wa_id}")
-            if not verdict.allowed:
-                # Stored (the platform delivered it; officers see it) but not drafted; the
-                # worker sends the sender one notice per notice period.
-                row = s.get(Message, msg_id)
-                _mark(row, "rate_limited", {"limit": verdict.limit,
-                                            "notice": limiter.first_notice(f"wa:{m.wa_id}")})
-                result.rate_limited += 1
-            if m.refers_to:
-                with s.begin_nested():
-                    _apply_reference(s, m, msg_id)
+            _store_whatsapp_message(s, m, result, limiter)
         for call in batch.calls:
             try:
                 with s.begin_nested():

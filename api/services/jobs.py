@@ -26,7 +26,7 @@ from api.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from api.auth import Principal
-    from api.runtime import Runtime
+    from api.context import Context as Runtime  # services see the context, not the runtime
 
 log = logging.getLogger("lantunan.api.jobs")
 RUNNING = ("queued", "parsing", "embedding", "switching")

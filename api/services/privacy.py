@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.auth import Principal
 from api.db import AuditEntry, Conversation, Decision, Database, DraftRow, Message, utcnow
+from api.schemas.privacy import ContactErased
 from api.services.errors import ServiceError
 from api.services.scrub import (
     ERASED_CONTACT, anonymise_conversations, blank_decisions, blank_drafts, blank_messages,
@@ -35,7 +36,7 @@ from api.textsafe import needs_cleaning
 from lantunan.settings import Settings
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 log = logging.getLogger("lantunan.privacy")
 
@@ -50,7 +51,7 @@ def _candidates(contact: str) -> list[str]:
     return list(dict.fromkeys([contact, contact.lstrip("+")]))
 
 
-def _erase_reviewed(rt: Runtime, draft_ids: list[int]) -> list[str]:
+def _erase_reviewed(rt: Context, draft_ids: list[int]) -> list[str]:
     """Remove officer edits of these drafts promoted to reviewed answers from the knowledge
     catalog, with the cached vectors of their questions. Returns the removed ids."""
     if not draft_ids:
@@ -80,8 +81,8 @@ def _scrub(s: Session, conv_where: Any, msg_where: Any, draft_where: Any, dec_wh
             "conversations": anonymise_conversations(s, conv_where)}
 
 
-def erase_contact(rt: Runtime, principal: Principal, contact: str,
-                  channel: str | None = None) -> dict[str, Any]:
+def erase_contact(rt: Context, principal: Principal, contact: str,
+                  channel: str | None = None) -> ContactErased:
     """Erase one applicant (every conversation of ``contact``, on ``channel`` or all)."""
     contact = (contact or "").strip()
     if not contact or len(contact) > MAX_CONTACT:
@@ -124,8 +125,9 @@ def erase_contact(rt: Runtime, principal: Principal, contact: str,
             s, and_(where, AuditEntry.id != entry.id), "erasure", entry.id)
         audit_id = entry.id
     compacted = compact(rt.db.engine)
-    return {"erased": True, **counts, "conversation_ids": conv_ids,
-            "reviewed_answers_removed": removed, "audit_id": audit_id, "compacted": compacted}
+    return ContactErased(erased=True, **counts, conversation_ids=conv_ids,
+                         reviewed_answers_removed=removed, audit_id=audit_id,
+                         compacted=compacted)
 
 
 def apply_retention(db: Database, settings: Settings, now: datetime | None = None,
@@ -164,7 +166,7 @@ class RetentionJob:
     daemon thread of the serving process (several workers doing it is harmless: the second
     finds nothing left to change)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Context) -> None:
         self.rt = rt
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

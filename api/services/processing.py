@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
+from api.context import Context, NotReady
 from api.db import Conversation, Decision, DraftRow, Message, utcnow
 from api.services.delivery import PROCESS_LEASE, deliver, record_outbound
 from api.whatsapp_parse import MEDIA_TYPES, SILENT_TYPES, SILENT_UNSUPPORTED, TEXT_TYPES
-
-if TYPE_CHECKING:
-    from api.runtime import Runtime
 
 log = logging.getLogger("lantunan.api.processing")
 
@@ -56,7 +54,7 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def claim_next_inbound(rt: Runtime) -> int | None:
+def claim_next_inbound(rt: Context) -> int | None:
     """Lease the oldest message ready for drafting; None when there is none."""
     now = utcnow()
     not_before = now - timedelta(seconds=max(0.0, rt.settings.api_process_delay))
@@ -93,7 +91,7 @@ def conversation_history(s: Session, conversation_id: int, before_id: int,
     return turns
 
 
-def _owned(msg: Message | None, rt: Runtime) -> bool:
+def _owned(msg: Message | None, rt: Context) -> bool:
     return msg is not None and msg.state == "processing" and msg.lease_owner == rt.owner
 
 
@@ -101,10 +99,8 @@ def _finish(msg: Message) -> None:
     msg.state, msg.processed_at, msg.lease_owner, msg.lease_until = "done", utcnow(), None, None
 
 
-def process_message(rt: Runtime, message_id: int) -> str:
+def process_message(rt: Context, message_id: int) -> str:
     """Draft one leased message and record decision and send intents; returns the outcome."""
-    from api.runtime import NotReady
-
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
         if not _owned(msg, rt):
@@ -131,7 +127,7 @@ def process_message(rt: Runtime, message_id: int) -> str:
     return _record_draft(rt, message_id, draft)
 
 
-def _handle_rate_limited(rt: Runtime, message_id: int, notice: bool) -> str:
+def _handle_rate_limited(rt: Context, message_id: int, notice: bool) -> str:
     """A message over the sender's rate limit: kept, not drafted; at most one notice."""
     out_id = None
     with rt.db.transaction() as s:
@@ -151,7 +147,7 @@ def _handle_rate_limited(rt: Runtime, message_id: int, notice: bool) -> str:
     return "rate_limited"
 
 
-def _release(rt: Runtime, message_id: int) -> None:
+def _release(rt: Context, message_id: int) -> None:
     """Give a leased message back (the responder is not ready yet)."""
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
@@ -160,7 +156,7 @@ def _release(rt: Runtime, message_id: int) -> None:
             msg.attempts = max(0, msg.attempts - 1)
 
 
-def _handle_non_text(rt: Runtime, message_id: int, msg_type: str) -> str:
+def _handle_non_text(rt: Context, message_id: int, msg_type: str) -> str:
     """Store-only for reactions; a polite "please send text" reply for media and the like."""
     out_id = None
     with rt.db.transaction() as s:
@@ -221,7 +217,7 @@ ATTACHMENT_REASON = {"code": "attachment",
                                 "menjawab (keterangannya dipakai sebagai pertanyaan)."}
 
 
-def _failed(rt: Runtime, message_id: int, error: str) -> str:
+def _failed(rt: Context, message_id: int, error: str) -> str:
     """Retry later; after the last attempt queue the message for an officer with the error."""
     with rt.db.transaction() as s:
         msg = s.get(Message, message_id)
@@ -271,9 +267,49 @@ def holding_reply_due(s: Session, conv: Conversation, quiet: timedelta,
     return answered is not None  # the last wait was answered: this is a new wait
 
 
-def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
+def _draft_fields(msg: Message, conv: Conversation, draft: Any,
+                  now: datetime) -> tuple[dict[str, Any], list[str]]:
+    """Columns of the draft row (an attachment adds its reason) and its reason codes."""
+    codes = list(draft.reason_codes)
+    payload = draft.to_json()
+    attachment = attachment_of(msg)
+    if attachment is not None:
+        codes.append("attachment")
+        payload["attachment"] = attachment
+        payload["reasons"] = list(payload.get("reasons") or []) + [ATTACHMENT_REASON]
+    fields = dict(
+        conversation_id=conv.id, message_id=msg.id, question=msg.text,
+        action=draft.action.value, kind=draft.kind.value, confidence=float(draft.confidence),
+        reason_codes="," + ",".join(codes) + ("," if codes else ""),
+        text=draft.text or "", holding_reply=draft.holding_reply,
+        answer_text=draft.answer_text, payload=payload, status="open", created_at=now)
+    return fields, codes
+
+
+def _reply_intents(s: Session, rt: Context, conv: Conversation, row: DraftRow, draft: Any,
+                   now: datetime, redraft: bool) -> tuple[list[int], str | None, bool]:
+    """Record what the draft's action sends: the answer (auto_send) or a holding reply, unless
+    this conversation is already waiting on one. Returns the outbound ids, the text sent and
+    whether a holding reply was suppressed."""
+    action = draft.action.value
+    if action == "auto_send" and (draft.text or "").strip():
+        row.status, row.decided_at = "auto_sent", now
+        out = record_outbound(s, conv, draft.text, f"draft:{row.id}", "system", row.id)
+        return [out.id], draft.text, False
+    if action == "handoff" or draft.holding_reply:
+        holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff" else None)
+        quiet = timedelta(minutes=max(0.0, rt.settings.holding_quiet_minutes))
+        if holding and holding.strip() and not holding_reply_due(s, conv, quiet, now):
+            return [], None, True
+        if holding and holding.strip():
+            key = f"holding:{row.id}" + (f":{int(now.timestamp())}" if redraft else "")
+            out = record_outbound(s, conv, holding, key, "system", row.id)
+            return [out.id], holding, False
+    return [], None, False
+
+
+def _record_draft(rt: Context, message_id: int, draft: Any) -> str:
     """Store the draft, its decision and the reply intents in one transaction, then send."""
-    out_ids: list[int] = []
     action = draft.action.value
     try:
         with rt.db.transaction() as s:
@@ -285,21 +321,7 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
             conv = s.get(Conversation, msg.conversation_id, with_for_update=True)
             assert conv is not None
             now = utcnow()
-            codes = list(draft.reason_codes)
-            holding_suppressed = False
-            payload = draft.to_json()
-            attachment = attachment_of(msg)
-            if attachment is not None:
-                codes.append("attachment")
-                payload["attachment"] = attachment
-                payload["reasons"] = list(payload.get("reasons") or []) + [ATTACHMENT_REASON]
-            fields = dict(
-                conversation_id=conv.id, message_id=msg.id, question=msg.text, action=action,
-                kind=draft.kind.value, confidence=float(draft.confidence),
-                reason_codes="," + ",".join(codes) + ("," if codes else ""),
-                text=draft.text or "", holding_reply=draft.holding_reply,
-                answer_text=draft.answer_text, payload=payload, status="open",
-                created_at=now)
+            fields, codes = _draft_fields(msg, conv, draft, now)
             row = s.scalar(select(DraftRow).where(DraftRow.message_id == msg.id))
             if row is not None and row.status != "open":
                 _finish(msg)  # decided meanwhile: the officer's decision stands
@@ -313,22 +335,8 @@ def _record_draft(rt: Runtime, message_id: int, draft: Any) -> str:
                     if key != "created_at":
                         setattr(row, key, value)
             s.flush()
-            sent_text = None
-            if action == "auto_send" and (draft.text or "").strip():
-                sent_text = draft.text
-                row.status, row.decided_at = "auto_sent", now
-                out_ids.append(record_outbound(s, conv, draft.text, f"draft:{row.id}", "system",
-                                               row.id).id)
-            elif action == "handoff" or draft.holding_reply:
-                holding = draft.holding_reply or (draft.text if draft.kind.value == "handoff"
-                                                  else None)
-                quiet = timedelta(minutes=max(0.0, rt.settings.holding_quiet_minutes))
-                if holding and holding.strip() and not holding_reply_due(s, conv, quiet, now):
-                    holding_suppressed = True
-                elif holding and holding.strip():
-                    sent_text = holding
-                    key = f"holding:{row.id}" + (f":{int(now.timestamp())}" if redraft else "")
-                    out_ids.append(record_outbound(s, conv, holding, key, "system", row.id).id)
+            out_ids, sent_text, holding_suppressed = _reply_intents(s, rt, conv, row, draft,
+                                                                    now, redraft)
             s.add(Decision(conversation_id=conv.id, draft_id=row.id, kind=action, actor="system",
                            original_text=draft.text or None, final_text=sent_text,
                            outbound_message_id=out_ids[0] if out_ids else None, created_at=now))

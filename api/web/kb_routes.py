@@ -16,11 +16,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.auth import Perm
 from api.masking import KIND_LABELS
-from api.services import curation
+from api.services import answers, curation
 from api.services.errors import ServiceError
 from api.services.jobs import RUNNING, jobs_of
 from api.validation import DbId, lenient_int
-from api.web import answers
 from api.web.common import (
     SECURITY_HEADERS, form_user, html_errors, page_user, redirect, render, runtime_of,
 )

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Perm, Role
-from api.runtime import NotReady
+from api.context import NotReady
+from api.schemas.officer import ActionResult
 from api.services import officer
 from api.services.errors import ServiceError
 from api.validation import DbId, OptDbId
@@ -32,16 +33,16 @@ def _queue(request: Request, user: WebUser, klaim: str, alasan: str) -> dict[str
     f = officer.QueueFilter(status="open", claimed=CLAIM_FILTERS.get(klaim),
                             reason=alasan if alasan in REASON_LABELS else None, limit=1)
     # The service lists open drafts oldest first: page to the newest QUEUE_LIMIT of them.
-    total = officer.list_queue(rt, user.principal, f)["total"]
+    total = officer.list_queue(rt, user.principal, f).total
     f.limit, f.offset = QUEUE_LIMIT, max(0, total - QUEUE_LIMIT)
     data = officer.list_queue(rt, user.principal, f)
-    items = list(reversed(data["items"]))
+    items = [it.model_dump() for it in reversed(data.items)]
     for it in items:
         # "Di luar jam kerja" is not a reason code; the draft records the office-hours flag.
         it["off_hours"] = (it.get("draft") or {}).get("office_hours") is False
     sig = "|".join(f"{i['draft_id']}:{(i['claimed_by'] or {}).get('key_id', '')}"
                    for i in items)
-    return {"items": items, "total": data["total"], "shown": len(items), "klaim": klaim,
+    return {"items": items, "total": data.total, "shown": len(items), "klaim": klaim,
             "alasan": alasan,
             "signature": hashlib.sha1(sig.encode()).hexdigest()[:16]}
 
@@ -101,7 +102,7 @@ def _conversation_page(request: Request, user: WebUser, conversation_id: int,
                        draft_id: int | None = None, error: str | None = None,
                        text: str | None = None, status: int = 200) -> Response:
     rt = runtime_of(request)
-    conv = officer.get_conversation(rt, conversation_id)
+    conv = officer.get_conversation(rt, conversation_id).model_dump()
     drafts = conv["drafts"]
     draft = None
     if draft_id is not None:
@@ -130,17 +131,16 @@ def conversation_page(request: Request, conversation_id: DbId,
     return _conversation_page(request, user, conversation_id, draf)
 
 
-def _after_send(result: dict[str, Any], conversation_id: int) -> Response:
+def _after_send(result: ActionResult, conversation_id: int) -> Response:
     """Back to the queue when the reply went out; stay on the conversation when it failed."""
-    delivery = result.get("delivery") or {}
-    state = delivery.get("status")
+    state = result.delivery.status if result.delivery else None
     if state == "failed":
         return redirect(f"/percakapan/{conversation_id}", ok="gagal_kirim")
     return redirect("/antrian", ok="tersimpan" if state == "stored" else "terkirim")
 
 
 def _draft_conversation(request: Request, draft_id: int) -> int:
-    return officer.get_draft(runtime_of(request), draft_id)["conversation_id"]
+    return officer.get_draft(runtime_of(request), draft_id).conversation_id
 
 
 def _act(request: Request, user: WebUser, draft_id: int | None, conversation_id: int | None,

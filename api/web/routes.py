@@ -13,7 +13,9 @@ from api.auth import AuthError, Perm, Role, authenticate
 from api.hardening import cookie_secure
 from api.ratelimit import limits_of, wait_text
 from api.validation import lenient_id
-from api.web import charts, stats
+from api.services import stats
+from api.services.audit_log import audit_page as read_audit
+from api.web import charts
 from api.web import format as fmt
 from api.web.common import (
     form_user, home_of, html_errors, page_user, redirect, render, runtime_of, safe_next,
@@ -133,8 +135,7 @@ def audit_page(request: Request, aksi: str | None = Query(None, max_length=64),
     before = lenient_id(sebelum)
     f = audit.AuditFilter(actor=pelaku or None, action=aksi or None,
                           conversation_id=conv_id, before_id=before, limit=100)
-    with rt.db.transaction() as s:
-        entries = [audit.entry_json(e) for e in audit.query(s, f)]
+    entries = [e.model_dump() for e in read_audit(rt, f).items]
     for e in entries:
         e["at_local"] = fmt.local_time(datetime.fromisoformat(e["at"]), rt.settings.timezone)
     return render(request, "audit.html", {

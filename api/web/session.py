@@ -1,5 +1,7 @@
-"""Console login sessions: an HMAC-signed, HttpOnly, SameSite=Lax cookie naming the API key
-row (never the key itself), plus a per-session CSRF token for every POST form.
+"""Console login sessions: a signed, HttpOnly, SameSite=Lax cookie naming the API key row
+(never the key itself), plus a per-session CSRF token for every POST form. Signing is
+``itsdangerous`` (HMAC-SHA256, one salt per purpose, so a token of one kind is never accepted
+as another).
 
 The cookie is stateless, so every request re-reads the key row: revoking a key ends its
 console sessions at once. The signing secret comes from settings or from a random file in
@@ -8,10 +10,8 @@ the data dir, so several workers sharing one data dir accept each other's cookie
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import threading
@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from itsdangerous import BadData, Signer, URLSafeSerializer
 
 from api.auth import Perm, Principal, Role
 from api.db import ApiKey
@@ -68,14 +70,6 @@ class WebUser:
         return self.principal.can(Perm(perm))
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def secret(rt: Runtime) -> bytes:
     """The signing secret (settings, else a random one persisted in the data dir)."""
     cached = getattr(rt, "_web_secret", None)
@@ -119,58 +113,59 @@ def same(given: str | None, expected: str) -> bool:
                                expected.encode("utf-8", "surrogatepass"))
 
 
-def _sign(rt: Runtime, purpose: str, body: str) -> str:
-    mac = hmac.new(secret(rt), f"{purpose}\n{body}".encode(), hashlib.sha256).digest()
-    return _b64(mac)
+def _serializer(rt: Runtime, purpose: str) -> URLSafeSerializer:
+    """Signs and reads JSON tokens of one purpose ("session", "login")."""
+    return URLSafeSerializer(secret(rt), salt=f"lantunan.{purpose}",
+                             signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def _load(rt: Runtime, purpose: str, token: str | None) -> Any:
+    """The payload of a token signed for ``purpose``, or None (missing, forged, garbled)."""
+    if not token or not token.isascii():
+        return None
+    try:
+        return _serializer(rt, purpose).loads(token)
+    except (BadData, ValueError):  # forged, or not a token at all
+        return None
 
 
 def make_cookie(rt: Runtime, key_id: int, now: float | None = None) -> str:
-    """A signed session cookie value for API key row ``key_id``."""
+    """A signed session cookie value for API key row ``key_id``. The expiry is in the signed
+    payload (the browser's max-age is only a hint)."""
     now = now or time.time()
     payload = {"k": key_id, "n": secrets.token_urlsafe(16),
                "e": int(now + rt.settings.web_session_hours * 3600)}
-    body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    return f"{body}.{_sign(rt, 'session', body)}"
+    return _serializer(rt, "session").dumps(payload)
 
 
 def read_cookie(rt: Runtime, value: str | None, now: float | None = None) -> dict[str, Any] | None:
     """The payload of a valid, unexpired cookie; None otherwise."""
-    if not value or "." not in value:
+    payload = _load(rt, "session", value)
+    if not isinstance(payload, dict) or not isinstance(payload.get("k"), int) \
+            or not isinstance(payload.get("e"), int):
         return None
-    body, _, mac = value.partition(".")
-    if not body.isascii():
-        return None
-    if not same(mac, _sign(rt, "session", body)):
-        return None
-    try:
-        payload = json.loads(_unb64(body))
-    except (ValueError, json.JSONDecodeError):
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("k"), int):
-        return None
-    if int(payload.get("e", 0)) < (now or time.time()):
+    if payload["e"] < (now or time.time()):
         return None
     return payload
 
 
 def csrf_token(rt: Runtime, payload: dict[str, Any]) -> str:
     """The anti-forgery token of one session (derived, so nothing is stored server-side)."""
-    return _sign(rt, "csrf", f"{payload['k']}:{payload['n']}")
+    signer = Signer(secret(rt), salt="lantunan.csrf", digest_method=hashlib.sha256)
+    return signer.get_signature(f"{payload['k']}:{payload['n']}").decode()
 
 
 def login_form_token(rt: Runtime, now: float | None = None) -> str:
     """A time-stamped token for the login form (no session exists yet)."""
-    ts = str(int(now or time.time()))
-    return f"{ts}.{_sign(rt, 'login', ts)}"
+    return _serializer(rt, "login").dumps(int(now or time.time()))
 
 
 def check_login_form_token(rt: Runtime, token: str | None, now: float | None = None) -> bool:
     """True for a token this server issued within ``LOGIN_FORM_TTL`` seconds."""
-    ts, _, mac = (token or "").partition(".")
-    if not (ts.isascii() and ts.isdigit()) or len(ts) > 12 \
-            or not same(mac, _sign(rt, "login", ts)):
+    issued = _load(rt, "login", token)
+    if not isinstance(issued, int) or isinstance(issued, bool):
         return False
-    return 0 <= (now or time.time()) - int(ts) <= LOGIN_FORM_TTL
+    return 0 <= (now or time.time()) - issued <= LOGIN_FORM_TTL
 
 
 def user_from_cookie(rt: Runtime, value: str | None) -> WebUser | None:

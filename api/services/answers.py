@@ -1,6 +1,6 @@
-"""Curator work the JSON API does not offer yet, kept beside the console that needs it: the
-officer edits still waiting to be promoted, and writing a reviewed answer by hand (a new one
-started from an unanswered question, or a correction of an existing one).
+"""Curator work the console offers and the JSON API does not yet: the officer edits still
+waiting to be promoted, and writing a reviewed answer by hand (a new one started from an
+unanswered question, or a correction of an existing one).
 
 Same rules as ``api.services.curation``: the KB write happens under ``rt.kb_lock`` and is
 audited right after it succeeded.
@@ -10,27 +10,28 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from api import audit
 from api.auth import Principal
 from api.db import Decision, DraftRow
-from api.services.curation import answer_json
+from api.schemas.curation import PendingEdit, ReviewedAnswerView
+from api.services.curation import answer_view
 from api.services.errors import ServiceError, not_found
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 MAX_QUESTION = 1000
 MAX_ANSWER = 4096
 
 
-def pending_edits(rt: Runtime, limit: int = 50) -> list[dict[str, Any]]:
+def pending_edits(rt: Context, limit: int = 50) -> list[PendingEdit]:
     """Officer edits and manual replies to a draft, newest first, not yet promoted."""
     promoted = {a.id for a in rt.require_kb().reviewed_answers()}
-    out: list[dict[str, Any]] = []
+    out: list[PendingEdit] = []
     seen: set[int] = set()
     with rt.db.transaction() as s:
         rows = s.execute(
@@ -41,10 +42,10 @@ def pending_edits(rt: Runtime, limit: int = 50) -> list[dict[str, Any]]:
             if d.id in seen or f"officer-edit-{d.id}" in promoted:
                 continue
             seen.add(d.id)
-            out.append({"draft_id": d.id, "conversation_id": d.conversation_id,
-                        "question": d.question, "original_text": dec.original_text or "",
-                        "final_text": dec.final_text or "", "actor": dec.actor,
-                        "at": dec.created_at.isoformat(), "kind": dec.kind})
+            out.append(PendingEdit(draft_id=d.id, conversation_id=d.conversation_id,
+                                   question=d.question, original_text=dec.original_text or "",
+                                   final_text=dec.final_text or "", actor=dec.actor,
+                                   at=dec.created_at.isoformat(), kind=dec.kind))
             if len(out) >= limit:
                 break
     return out
@@ -54,9 +55,9 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def save_reviewed_answer(rt: Runtime, principal: Principal, answer_id: str | None,
+def save_reviewed_answer(rt: Context, principal: Principal, answer_id: str | None,
                          question: str, answer: str, variants: str = "",
-                         sources: str = "") -> dict[str, Any]:
+                         sources: str = "") -> ReviewedAnswerView:
     """Create (no ``answer_id``) or update a reviewed answer; variants/sources one per line."""
     from knowledge.models import ReviewedAnswer
 
@@ -87,5 +88,5 @@ def save_reviewed_answer(rt: Runtime, principal: Principal, answer_id: str | Non
         audit.record(s, principal.label, "kb.save_answer", "reviewed_answer", ra.id, None, {
             "created": before is None, "question": ra.question, "answer": ra.answer,
             "variants": ra.variants, "sources": ra.sources,
-            "previous": answer_json(before) if before else None})
-    return answer_json(ra)
+            "previous": answer_view(before).model_dump() if before else None})
+    return answer_view(ra)

@@ -12,7 +12,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from api.db import DraftRow, Message, utcnow
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from api.context import Context
 
 ANSWER_PREFIXES = ("draft:", "reply:")  # send keys of auto-sent, approved, edited, manual replies
 OUTCOME_ORDER = ("auto_sent", "approved", "edited", "replied", "rejected", "open")
@@ -68,10 +68,34 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def dashboard(rt: Runtime, days: int = 14, now: datetime | None = None) -> Dashboard:
-    """Numbers of the last ``days`` office-local days (today included)."""
+def _first_answer_waits(by_conv: dict[int, list], drafted: set[int],
+                        settings: Any) -> tuple[dict[bool, list[float]], int]:
+    """Seconds from each drafted question to the first real answer after it, keyed by
+    whether it was asked in office hours; and how many questions are still waiting."""
     from responder.office_hours import is_office_hours
 
+    waits: dict[bool, list[float]] = {True: [], False: []}
+    unanswered = 0
+    for rows in by_conv.values():
+        pending: list = []  # inbound messages still waiting for an answer
+        for m in rows:
+            if m.direction == "in":
+                if m.id in drafted:
+                    pending.append(m)
+                continue
+            if m.status == "failed" or not (m.send_key or "").startswith(ANSWER_PREFIXES):
+                continue
+            for q in pending:
+                asked = q.received_at or q.created_at
+                waits[is_office_hours(asked, settings)].append(
+                    max(0.0, (m.created_at - asked).total_seconds()))
+            pending = []
+        unanswered += len(pending)
+    return waits, unanswered
+
+
+def dashboard(rt: Context, days: int = 14, now: datetime | None = None) -> Dashboard:
+    """Numbers of the last ``days`` office-local days (today included)."""
     settings = rt.settings
     tz = ZoneInfo(settings.timezone)
     now = now or utcnow()
@@ -100,25 +124,7 @@ def dashboard(rt: Runtime, days: int = 14, now: datetime | None = None) -> Dashb
             bucket.outbound += 1
         by_conv[m.conversation_id].append(m)
 
-    drafted = {d.message_id for d in drafts}
-    waits: dict[bool, list[float]] = {True: [], False: []}
-    unanswered = 0
-    for rows in by_conv.values():
-        pending: list = []  # inbound messages still waiting for an answer
-        for m in rows:
-            if m.direction == "in":
-                if m.id in drafted:
-                    pending.append(m)
-                continue
-            if m.status == "failed" or not (m.send_key or "").startswith(ANSWER_PREFIXES):
-                continue
-            for q in pending:
-                asked = q.received_at or q.created_at
-                waits[is_office_hours(asked, settings)].append(
-                    max(0.0, (m.created_at - asked).total_seconds()))
-            pending = []
-        unanswered += len(pending)
-
+    waits, unanswered = _first_answer_waits(by_conv, {d.message_id for d in drafts}, settings)
     outcome = Counter(d.status for d in drafts)
     action = Counter(d.action for d in drafts)
     reasons: Counter[str] = Counter()
