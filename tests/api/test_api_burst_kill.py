@@ -102,83 +102,91 @@ def _expected_sends(conv: dict) -> tuple[int, int]:
     return replies, holdings
 
 
-def test_burst_sigkill_midway_no_loss_no_duplicate(spawn, fake_graph, backend):
-    started = time.monotonic()
-    burst = _burst()
-    recipients = {w for w, _, _ in burst}
-    first = spawn(**ENV)
-    # A server that has been serving: its first draft (lazy loads) is behind it, so the worker
-    # is drafting and sending while the burst arrives and when the kill lands.
-    warm = unique_wa_id()
-    assert first.post_webhook(text_payload(warm, "halo", at=off_hours_time())).status_code == 200
-    assert wait_until(lambda: fake_graph.delivered(warm), 60)
+class _Poster:
+    """Posts burst messages and records what each post got; shared by both phases, so the
+    sets say, across the kill, which messages were acknowledged, failed or never posted."""
 
-    acked: set[int] = set()
-    failed: set[int] = set()
-    skipped: set[int] = set()
-    rate_limited = 0
-    lock = threading.Lock()
-    killed = threading.Event()
+    def __init__(self, burst: list[tuple[str, str, bytes]]) -> None:
+        self.burst = burst
+        self.acked: set[int] = set()
+        self.failed: set[int] = set()
+        self.skipped: set[int] = set()
+        self.rate_limited = 0
+        self.lock = threading.Lock()
+        self.killed = threading.Event()
+        self.burst_start = time.monotonic()
 
-    def post(server, i: int, after_kill: bool = False) -> dict | None:
-        nonlocal rate_limited
+    def post(self, server, i: int, after_kill: bool = False) -> dict | None:
+        """Post message ``i`` (paced at BURST_RATE before the kill; skipped once killed)."""
         if not after_kill:
-            time.sleep(max(0.0, burst_start + i / BURST_RATE - time.monotonic()))
-        if not after_kill and killed.is_set():
-            with lock:
-                skipped.add(i)
+            time.sleep(max(0.0, self.burst_start + i / BURST_RATE - time.monotonic()))
+        if not after_kill and self.killed.is_set():
+            with self.lock:
+                self.skipped.add(i)
             return None
         try:
-            r = server.post_webhook(burst[i][2])
+            r = server.post_webhook(self.burst[i][2])
             ok = r.status_code == 200
             body = r.json() if ok else None
         except Exception:  # noqa: BLE001 (the kill: refused, reset, closed client)
             ok, body = False, None
-        with lock:
+        with self.lock:
             if ok:
-                acked.add(i)
-                failed.discard(i)
-                rate_limited += int(body.get("rate_limited") or 0)
+                self.acked.add(i)
+                self.failed.discard(i)
+                self.rate_limited += int(body.get("rate_limited") or 0)
             else:
-                failed.add(i)
+                self.failed.add(i)
         return body
 
-    # Phase 1: the burst against the first server, killed once about half are acknowledged.
-    burst_start = time.monotonic()
+
+def _warm_up(server, fake_graph) -> None:
+    """A server that has been serving: its first draft (lazy loads) is behind it, so the
+    worker is drafting and sending while the burst arrives and when the kill lands."""
+    warm = unique_wa_id()
+    assert server.post_webhook(text_payload(warm, "halo", at=off_hours_time())).status_code == 200
+    assert wait_until(lambda: fake_graph.delivered(warm), 60)
+
+
+def _burst_and_kill(poster: _Poster, first) -> None:
+    """Phase 1: the burst against the first server, killed once about half are acknowledged."""
+    poster.burst_start = time.monotonic()
     with ThreadPoolExecutor(THREADS) as pool:
-        futures = [pool.submit(post, first, i) for i in range(N_MESSAGES)]
-        assert wait_until(lambda: len(acked) >= N_MESSAGES // 2, 60, 0.005)
+        futures = [pool.submit(poster.post, first, i) for i in range(N_MESSAGES)]
+        assert wait_until(lambda: len(poster.acked) >= N_MESSAGES // 2, 60, 0.005)
         first.kill()  # SIGKILL mid-burst: posts in flight fail, the worker dies mid-draft
-        killed.set()
+        poster.killed.set()
         for f in futures:
             f.result()
-    acked_before_kill = set(acked)
-    in_flight = set(failed)
-    replies_before_kill = sum(1 for c in fake_graph.delivered() if c.to in recipients)
-    assert acked_before_kill and skipped, (len(acked_before_kill), len(skipped))
-    killed_at = time.monotonic()
 
-    # Phase 2: a second server on the same data dir/database; the rest of the burst, every
-    # unacknowledged post again (the platform redelivers) and redeliveries of acked ones.
-    second = spawn(**ENV)
-    restart_s = time.monotonic() - killed_at
+
+def _resend_to_second(poster: _Poster, second, acked_before_kill: set[int],
+                      in_flight: set[int]) -> list[int]:
+    """Phase 2: the rest of the burst, every unacknowledged post again (the platform
+    redelivers) and redeliveries of acked ones; checks what each kind of post got back.
+    Returns the redelivered (already acked) message indexes."""
     redeliver = random.Random(11).sample(sorted(acked_before_kill),
                                          min(REDELIVER_ACKED, len(acked_before_kill)))
+    skipped = set(poster.skipped)
     todo = sorted(skipped) + sorted(in_flight) + redeliver
     random.Random(12).shuffle(todo)
     with ThreadPoolExecutor(THREADS) as pool:
-        bodies = list(pool.map(lambda i: (i, post(second, i, after_kill=True)), todo))
-    assert not failed, f"posts refused by the second server: {sorted(failed)}"
-    assert acked == set(range(N_MESSAGES))
+        bodies = list(pool.map(lambda i: (i, poster.post(second, i, after_kill=True)), todo))
+    assert not poster.failed, f"posts refused by the second server: {sorted(poster.failed)}"
+    assert poster.acked == set(range(N_MESSAGES))
     redelivered = [b for i, b in bodies if i in set(redeliver)]
     assert all(b["stored"] == 0 and b["duplicates"] == 1 for b in redelivered), redelivered
     retried = [b for i, b in bodies if i in in_flight]
     assert all(b["stored"] + b["duplicates"] == 1 for b in retried), retried
     fresh = [b for i, b in bodies if i in skipped]
     assert all(b["stored"] == 1 for b in fresh), fresh
-    assert rate_limited == 0
+    assert poster.rate_limited == 0
+    return redeliver
 
-    # Settle: every message drafted, no send pending or in progress.
+
+def _settle(second, recipients: set[str]) -> list[dict]:
+    """Wait until every message is drafted and no send is pending or in progress; returns
+    the conversations as they stand a moment later (a stray resend would land by then)."""
     def drafts_total() -> int:
         return second.client().get("/api/v1/queue",
                                    params={"status": "all", "limit": 1}).json()["total"] - 1
@@ -196,28 +204,34 @@ def test_burst_sigkill_midway_no_loss_no_duplicate(spawn, fake_graph, backend):
     convs = wait_until(settled, 60, 0.5)
     assert convs, "queue did not settle"
     wait_until(lambda: False, 1.0)  # a stray resend would land now
-    convs = _conversations(second, recipients)
-    seconds = time.monotonic() - started
+    return _conversations(second, recipients)
 
-    # What the kill interrupted, as the second server's startup recovery recorded it.
-    def audited(action: str) -> int:
-        return len(second.client().get("/api/v1/audit",
-                                       params={"action": action, "limit": 1000}).json()["items"])
 
-    requeued, interrupted = audited("message.requeued"), audited("send.interrupted")
+def _audited(server, action: str) -> int:
+    """How many audit entries of ``action`` the server recorded."""
+    return len(server.client().get("/api/v1/audit",
+                                   params={"action": action, "limit": 1000}).json()["items"])
 
-    # 0 lost: stored exactly once, done, one draft each.
+
+def _inbound_figures(convs: list[dict], burst: list[tuple[str, str, bytes]]) -> dict:
+    """0 lost: stored exactly once, done, one draft each."""
     inbound = [m for c in convs for m in c["messages"] if m["direction"] == "in"]
     stored = Counter(m["external_id"] for m in inbound)
     wamids = {wamid for _, wamid, _ in burst}
-    lost = sorted(w for w in wamids if stored[w] == 0)
-    stored_twice = sorted(w for w, n in stored.items() if n > 1)
-    strangers = sorted(set(stored) - wamids)
-    not_done = [m for m in inbound if m["state"] != "done"]
     drafts_per_msg = Counter(d["message_id"] for c in convs for d in c["drafts"])
-    undrafted = [m["id"] for m in inbound if drafts_per_msg[m["id"]] != 1]
+    return {
+        "inbound": inbound,
+        "stored": sum(stored[w] for w in wamids),
+        "lost": sorted(w for w in wamids if stored[w] == 0),
+        "stored_twice": sorted(w for w, n in stored.items() if n > 1),
+        "strangers": sorted(set(stored) - wamids),
+        "not_done": [m for m in inbound if m["state"] != "done"],
+        "undrafted": [m["id"] for m in inbound if drafts_per_msg[m["id"]] != 1],
+    }
 
-    # 0 duplicates: replies at the fake vs the replies the policy allows.
+
+def _reply_figures(convs: list[dict], fake_graph, recipients: set[str]) -> dict:
+    """0 duplicates: replies at the fake vs the replies the policy allows."""
     delivered = [c for c in fake_graph.delivered() if c.to in recipients]
     per_recipient = Counter(c.to for c in delivered)
     duplicates = 0
@@ -243,25 +257,59 @@ def test_burst_sigkill_midway_no_loss_no_duplicate(spawn, fake_graph, backend):
             problems.append({"contact": conv["contact"], "expected": expected, "rows": len(out),
                              "sent": len(sent), "unknown": len(unknown), "at_fake": got,
                              "missing_at_fake": missing})
+    return {"delivered": len(delivered), "expected": expected_total, "holdings": holding_total,
+            "unknown": unknown_total, "duplicates": duplicates, "problems": problems}
+
+
+def test_burst_sigkill_midway_no_loss_no_duplicate(spawn, fake_graph, backend):
+    started = time.monotonic()
+    burst = _burst()
+    recipients = {w for w, _, _ in burst}
+    first = spawn(**ENV)
+    _warm_up(first, fake_graph)
+
+    poster = _Poster(burst)
+    _burst_and_kill(poster, first)
+    acked_before_kill = set(poster.acked)
+    in_flight = set(poster.failed)
+    skipped = set(poster.skipped)
+    replies_before_kill = sum(1 for c in fake_graph.delivered() if c.to in recipients)
+    assert acked_before_kill and skipped, (len(acked_before_kill), len(skipped))
+    killed_at = time.monotonic()
+
+    # A second server on the same data dir/database.
+    second = spawn(**ENV)
+    restart_s = time.monotonic() - killed_at
+    redeliver = _resend_to_second(poster, second, acked_before_kill, in_flight)
+
+    convs = _settle(second, recipients)
+    seconds = time.monotonic() - started
+    # What the kill interrupted, as the second server's startup recovery recorded it.
+    requeued = _audited(second, "message.requeued")
+    interrupted = _audited(second, "send.interrupted")
+    inb = _inbound_figures(convs, burst)
+    rep = _reply_figures(convs, fake_graph, recipients)
 
     figures = {
         "backend": backend, "messages": N_MESSAGES, "senders": len(PER_SENDER),
         "acked_before_kill": len(acked_before_kill), "in_flight_at_kill": len(in_flight),
         "posted_after_restart": len(skipped), "redelivered_acked": len(redeliver),
         "replies_before_kill": replies_before_kill,
-        "drafting_at_kill": requeued, "sending_at_kill": interrupted, "acked": len(acked),
-        "stored": sum(stored[w] for w in wamids), "lost": len(lost),
-        "stored_twice": len(stored_twice), "done": len(inbound) - len(not_done),
-        "replies_expected": expected_total, "holding_replies": holding_total,
-        "replies_at_fake": len(delivered), "unknown_after_kill": unknown_total,
-        "duplicates": duplicates, "restart_s": round(restart_s, 1),
+        "drafting_at_kill": requeued, "sending_at_kill": interrupted,
+        "acked": len(poster.acked), "stored": inb["stored"], "lost": len(inb["lost"]),
+        "stored_twice": len(inb["stored_twice"]),
+        "done": len(inb["inbound"]) - len(inb["not_done"]),
+        "replies_expected": rep["expected"], "holding_replies": rep["holdings"],
+        "replies_at_fake": rep["delivered"], "unknown_after_kill": rep["unknown"],
+        "duplicates": rep["duplicates"], "restart_s": round(restart_s, 1),
         "seconds": round(seconds, 1),
     }
     print("\nburst+kill -9:", " ".join(f"{k}={v}" for k, v in figures.items()))
 
-    assert not lost and not stored_twice and not strangers, (lost, stored_twice, strangers)
-    assert len(inbound) == N_MESSAGES
-    assert not not_done, [(m["id"], m["state"]) for m in not_done]
-    assert not undrafted, undrafted
-    assert duplicates == 0 and not problems, problems
+    assert not inb["lost"] and not inb["stored_twice"] and not inb["strangers"], \
+        (inb["lost"], inb["stored_twice"], inb["strangers"])
+    assert len(inb["inbound"]) == N_MESSAGES
+    assert not inb["not_done"], [(m["id"], m["state"]) for m in inb["not_done"]]
+    assert not inb["undrafted"], inb["undrafted"]
+    assert rep["duplicates"] == 0 and not rep["problems"], rep["problems"]
     assert len(convs) == len(PER_SENDER)

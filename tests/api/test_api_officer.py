@@ -49,23 +49,23 @@ def queue_item(server, wa_id: str, key: str = ADMIN_KEY, status: str = "open") -
     return items[-1] if items else None
 
 
-def test_officer_flow_claim_edit_send_audit(office, fake_graph):
-    budi = make_key(office, "Budi", "officer")
-    sari = make_key(office, "Sari", "officer")
-    wa_id = unique_wa_id()
+def _queued_item(office, fake_graph, wa_id: str, key: str) -> dict:
+    """A question in office hours waits for an officer; nothing goes to the applicant."""
     assert office.post_webhook(text_payload(wa_id, "apa syarat membuat NIB untuk PT?")
                                ).status_code == 200
-    item = wait_until(lambda: queue_item(office, wa_id, budi), 60)
+    item = wait_until(lambda: queue_item(office, wa_id, key), 60)
     assert item["action"] == "queue_for_officer" and item["status"] == "open"
     assert item["proposed_text"] and item["citations"]
     assert "office_hours" in [r["code"] for r in item["reasons"]]
     assert item["window"]["open"] and item["window"]["remaining_seconds"] > 23 * 3600
     assert fake_graph.delivered(wa_id) == []  # queue only: nothing went to the applicant
+    return item
 
-    conv_id, draft_id = item["conversation_id"], item["draft_id"]
+
+def _claim_locks_out_others(office, budi: str, sari: str, conv_id: int, draft_id: int) -> None:
+    """Budi claims; Sari can neither claim nor answer while Budi holds it."""
     r = office.client(budi).post(f"/api/v1/conversations/{conv_id}/claim")
     assert r.status_code == 200 and r.json()["claimed_by"]["name"] == "Budi"
-    # Sari can neither claim nor answer while Budi holds it.
     for call in (lambda c: c.post(f"/api/v1/conversations/{conv_id}/claim"),
                  lambda c: c.post(f"/api/v1/drafts/{draft_id}/edit", json={"text": "x"}),
                  lambda c: c.post(f"/api/v1/drafts/{draft_id}/approve"),
@@ -77,17 +77,10 @@ def test_officer_flow_claim_edit_send_audit(office, fake_graph):
     assert office.client(budi).get(
         "/api/v1/queue", params={"claimed": "me"}).json()["total"] >= 1
 
-    edited = "Untuk PT siapkan akta pendirian, SK AHU, NPWP badan dan data pengurus. (diedit)"
-    r = office.client(budi).post(f"/api/v1/drafts/{draft_id}/edit", json={"text": edited})
-    assert r.status_code == 200, r.text
-    assert r.json()["delivery"]["status"] == "sent"
-    assert r.json()["draft"]["status"] == "edited"
-    sent = fake_graph.delivered(wa_id)
-    assert [c.text for c in sent] == [edited]
-    # A second decision on the same draft is refused and sends nothing.
-    assert office.client(budi).post(f"/api/v1/drafts/{draft_id}/approve").status_code == 409
-    assert len(fake_graph.delivered(wa_id)) == 1
 
+def _check_edit_audited(office, budi: str, item: dict, edited: str) -> None:
+    """The audit and the conversation's decisions record the original and the edited text."""
+    conv_id = item["conversation_id"]
     audit = office.client().get("/api/v1/audit", params={
         "conversation_id": conv_id, "action": "officer.edit"}).json()["items"]
     assert len(audit) == 1
@@ -103,11 +96,9 @@ def test_officer_flow_claim_edit_send_audit(office, fake_graph):
     decision = [d for d in conv["decisions"] if d["kind"] == "edit"][0]
     assert decision["original_text"] == item["proposed_text"] and decision["final_text"] == edited
 
-    # Release, then Sari may take over.
-    assert office.client(budi).post(f"/api/v1/conversations/{conv_id}/release").status_code == 200
-    assert office.client(sari).post(f"/api/v1/conversations/{conv_id}/claim").status_code == 200
 
-    # A curator promotes Budi's edit to a reviewed answer with the draft's sources.
+def _promote_edit(office, draft_id: int, edited: str) -> None:
+    """A curator promotes Budi's edit to a reviewed answer with the draft's sources."""
     curator = make_key(office, "Citra", "curator")
     r = office.client(curator).post(f"/api/v1/reviewed-answers/from-draft/{draft_id}", json={})
     assert r.status_code == 201, r.text
@@ -120,6 +111,32 @@ def test_officer_flow_claim_edit_send_audit(office, fake_graph):
     assert promoted["id"] in [a["id"] for a in listed]
     again = office.client(curator).post(f"/api/v1/reviewed-answers/from-draft/{draft_id}")
     assert again.status_code == 409
+
+
+def test_officer_flow_claim_edit_send_audit(office, fake_graph):
+    budi = make_key(office, "Budi", "officer")
+    sari = make_key(office, "Sari", "officer")
+    wa_id = unique_wa_id()
+    item = _queued_item(office, fake_graph, wa_id, budi)
+    conv_id, draft_id = item["conversation_id"], item["draft_id"]
+    _claim_locks_out_others(office, budi, sari, conv_id, draft_id)
+
+    edited = "Untuk PT siapkan akta pendirian, SK AHU, NPWP badan dan data pengurus. (diedit)"
+    r = office.client(budi).post(f"/api/v1/drafts/{draft_id}/edit", json={"text": edited})
+    assert r.status_code == 200, r.text
+    assert r.json()["delivery"]["status"] == "sent"
+    assert r.json()["draft"]["status"] == "edited"
+    sent = fake_graph.delivered(wa_id)
+    assert [c.text for c in sent] == [edited]
+    # A second decision on the same draft is refused and sends nothing.
+    assert office.client(budi).post(f"/api/v1/drafts/{draft_id}/approve").status_code == 409
+    assert len(fake_graph.delivered(wa_id)) == 1
+    _check_edit_audited(office, budi, item, edited)
+
+    # Release, then Sari may take over.
+    assert office.client(budi).post(f"/api/v1/conversations/{conv_id}/release").status_code == 200
+    assert office.client(sari).post(f"/api/v1/conversations/{conv_id}/claim").status_code == 200
+    _promote_edit(office, draft_id, edited)
 
 
 def test_approve_sends_draft_as_is_and_reject_keeps_note(office, fake_graph):

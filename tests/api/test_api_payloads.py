@@ -64,15 +64,9 @@ def test_corpus_covers_every_documented_type():
     assert len(files) >= 30
 
 
-def test_replay_corpus(spawn, fake_graph):
-    # Its own server: the corpus's complaints would crowd the shared server's unanswered
-    # clusters that other tests inspect.
-    server = spawn()
-    at = off_hours_time()
-    ts = str(int(at.timestamp()))
+def _post_plain_cases(server, ts: str) -> dict[str, dict]:
+    """Plain cases: one fresh applicant each, posted back to back."""
     cases: dict[str, dict] = {}
-
-    # Plain cases: one fresh applicant each, posted back to back.
     for name, expect in sorted(OUTCOMES.items()):
         if expect["outcome"] in ("edit_redraft", "revoke", "status"):
             continue
@@ -84,8 +78,12 @@ def test_replay_corpus(spawn, fake_graph):
         r = server.post_webhook(render(name, **values))
         assert r.status_code == 200, (name, r.text)
         cases[name] = {"wa_id": wa_id, **expect}
+    return cases
 
-    # Edit and revoke: the original question is waiting for an officer (its draft open).
+
+def _post_edit_and_revoke(server, fake_graph, ts: str) -> dict[str, dict]:
+    """Edit and revoke: the original question is waiting for an officer (its draft open)."""
+    cases: dict[str, dict] = {}
     originals = {}
     for name in ("edit", "revoke"):
         wa_id, orig = unique_wa_id(), unique_wamid()
@@ -101,8 +99,12 @@ def test_replay_corpus(spawn, fake_graph):
                                        ORIG_WAMID=orig))
         assert r.status_code == 200, (name, r.text)
         cases[name] = {"wa_id": wa_id, **OUTCOMES[name]}
+    return cases
 
-    # Statuses of a reply we sent (the "please write" reply to a photo without caption).
+
+def _post_statuses(server, fake_graph, ts: str) -> dict[str, dict]:
+    """Statuses of a reply we sent (the "please write" reply to a photo without caption)."""
+    cases: dict[str, dict] = {}
     for name, expect in sorted(OUTCOMES.items()):
         if expect["outcome"] != "status":
             continue
@@ -116,6 +118,19 @@ def test_replay_corpus(spawn, fake_graph):
                                        TS=str(int(time.time()))))
         assert r.status_code == 200 and r.json()["statuses"] in (0, 1), (name, r.text)
         cases[name] = {"wa_id": wa_id, **expect}
+    return cases
+
+
+def test_replay_corpus(spawn, fake_graph):
+    # Its own server: the corpus's complaints would crowd the shared server's unanswered
+    # clusters that other tests inspect.
+    server = spawn()
+    at = off_hours_time()
+    ts = str(int(at.timestamp()))
+    cases: dict[str, dict] = {}
+    cases.update(_post_plain_cases(server, ts))
+    cases.update(_post_edit_and_revoke(server, fake_graph, ts))
+    cases.update(_post_statuses(server, fake_graph, ts))
 
     assert set(cases) == set(OUTCOMES)
     # Outcomes, as the README table states them.

@@ -38,12 +38,8 @@ def drafts_of(server, wa_id: str, status: str = "open") -> list[dict]:
                                               "status": status}).json()["items"]
 
 
-def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login, tmp_path):
-    page = login("curator")
-    assert page.url.endswith("/basis-pengetahuan")
-    nav = page.get_by_role("navigation", name="Menu utama")
-    assert nav.get_by_role("link", name="Antrean").count() == 0  # curators do not send
-
+def _upload_sop(page, web_server, tmp_path) -> dict:
+    """Upload the SOP; the page counts its chunks as the API does. Returns the API document."""
     sop = tmp_path / "sop-uji-ruang-rapat.md"
     sop.write_text(SOP, encoding="utf-8")
     page.get_by_label("Berkas (PDF, DOCX").set_input_files(str(sop))
@@ -59,7 +55,12 @@ def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login,
     assert f"{api_doc['chunks']} potongan" in result
     assert row.locator("td[data-label=Jenis]").inner_text() == "SOP"
     assert row.locator(".doc-status .badge").inner_text() == "Berlaku"
+    return api_doc
 
+
+def _mark_dicabut(page):
+    """Mark the SOP dicabut, replaced by another id; the badge shows it. Returns the row."""
+    row = page.locator("tr[data-doc='sop-uji-ruang-rapat']")
     row.locator("summary", has_text="Kelola").click()
     row.get_by_label("Status").select_option("dicabut")
     row.get_by_label("Diganti oleh").fill("sop-ruang-rapat-2027")
@@ -74,8 +75,12 @@ def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login,
     page.set_viewport_size(PHONE)
     screenshot(page, "kb-390x844")
     page.set_viewport_size(LAPTOP)
+    return row
 
-    # "Ganti berkas": a file of any name replaces this document (same id, new content).
+
+def _replace_file(page, row, web_server, tmp_path, api_doc: dict) -> dict:
+    """"Ganti berkas": a file of any name replaces this document (same id, new content).
+    Returns the API documents by id afterwards."""
     other = tmp_path / "versi-baru.md"
     other.write_text(SOP.replace("dua jam", "tiga jam") + "\n## 4. Kebersihan\n\nPeminjam "
                      "menjaga kebersihan ruang rapat.\n", encoding="utf-8")
@@ -87,10 +92,13 @@ def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login,
     docs = {d["id"]: d for d in web_server.client(ADMIN_KEY).get("/api/v1/documents").json()}
     assert "versi-baru" not in docs
     assert docs["sop-uji-ruang-rapat"]["chunks"] == api_doc["chunks"] + 1
+    return docs
 
-    # A broken upload is refused with the ingest error naming the file. The first submit is
-    # held back in the page (after the console's own handler ran) to see the "sedang
-    # diproses" state it shows while the server works, then sent for real.
+
+def _broken_upload_is_refused(page, web_server, tmp_path, docs: dict) -> None:
+    """A broken upload is refused with the ingest error naming the file. The first submit is
+    held back in the page (after the console's own handler ran) to see the "sedang
+    diproses" state it shows while the server works, then sent for real."""
     bad = tmp_path / "kosong.md"
     bad.write_bytes(b"")
     page.get_by_label("Berkas (PDF, DOCX").set_input_files(str(bad))
@@ -106,6 +114,17 @@ def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login,
     assert "kosong.md" in page.get_by_role("alert").inner_text()
     assert docs.keys() == {d["id"] for d in
                            web_server.client(ADMIN_KEY).get("/api/v1/documents").json()}
+
+
+def test_curator_uploads_sop_marks_it_dicabut_and_replaces_it(web_server, login, tmp_path):
+    page = login("curator")
+    assert page.url.endswith("/basis-pengetahuan")
+    nav = page.get_by_role("navigation", name="Menu utama")
+    assert nav.get_by_role("link", name="Antrean").count() == 0  # curators do not send
+    api_doc = _upload_sop(page, web_server, tmp_path)
+    row = _mark_dicabut(page)
+    docs = _replace_file(page, row, web_server, tmp_path, api_doc)
+    _broken_upload_is_refused(page, web_server, tmp_path, docs)
 
 
 def test_roles_are_enforced_by_page_and_server(web_server, login):

@@ -11,7 +11,8 @@ from web_support import LAPTOP, PHONE, masked, screenshot  # first: adds tests/a
 from api_support import ADMIN_KEY, text_payload, unique_wa_id, wait_until
 
 
-def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, login):
+def _sign_in_as_officer(login):
+    """The officer lands on the queue; curator-only entries are not offered."""
     page = login("officer")
     assert page.url.endswith("/antrian")
     assert page.get_by_role("navigation", name="Menu utama").get_by_role(
@@ -19,17 +20,24 @@ def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, 
     # Curator-only entries are not offered to an officer.
     assert page.get_by_role("link", name="Uji cari").count() == 0
     page.evaluate("window.__sameDocument = true")
+    return page
 
-    # Two messages that need an officer, then the question this test answers.
+
+def _post_messages(web_server, question: str) -> tuple[str, str, str]:
+    """Two messages that need an officer, then the question this test answers.
+    Returns (wa_id of the question, wa_id of the NIK message, the NIK)."""
     nik_wa, nik = unique_wa_id(), "6301234567890123"
     web_server.post_webhook(text_payload(nik_wa, f"NIK saya {nik}, kapan izin saya selesai?"))
     web_server.post_webhook(text_payload(unique_wa_id(), "saya mau komplain, sudah 2 minggu "
                                                          "PBG belum terbit"))
     wa_id = unique_wa_id()
-    question = "apa syarat membuat NIB untuk PT?"
     assert web_server.post_webhook(text_payload(wa_id, question)).status_code == 200
+    return wa_id, nik_wa, nik
 
-    # The row appears by polling; the marker proves the page was not reloaded.
+
+def _check_queue_rows(page, wa_id: str, nik_wa: str, nik: str):
+    """The row appears by polling; the marker proves the page was not reloaded.
+    Returns the question's row."""
     row = page.locator("#queue tr", has_text=masked(wa_id))
     row.wait_for(timeout=60_000)
     assert page.evaluate("window.__sameDocument") is True
@@ -38,26 +46,24 @@ def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, 
     assert row.locator(".badge", has_text="Jam kerja").count() == 1
     assert re.fullmatch(r"sisa (23 j \d+ mnt|2[34] j)", row.locator(".win").inner_text())
     assert re.fullmatch(r"\d+%", row.locator("td[data-label=Keyakinan]").inner_text())
-    conv_id = int(row.get_attribute("data-conversation"))
     nik_row = page.locator("#queue tr", has_text=masked(nik_wa))
     nik_row.wait_for()
     assert nik_row.locator(".badge", has_text="Data pribadi").count() == 1
     assert nik not in nik_row.inner_text()  # the preview masks personal data
     assert page.locator("#queue tr .badge", has_text="Pengaduan").count() >= 1
-    screenshot(page, "queue-1366x768")
+    return row
+
+
+def _screenshots(page, name: str) -> None:
+    """Laptop and phone screenshots of the current page, back at laptop size."""
+    screenshot(page, f"{name}-1366x768")
     page.set_viewport_size(PHONE)
-    screenshot(page, "queue-390x844")
+    screenshot(page, f"{name}-390x844")
     page.set_viewport_size(LAPTOP)
 
-    row.get_by_role("link", name=question).click()
-    page.wait_for_url(f"**/percakapan/{conv_id}?draf=*")
-    assert page.get_by_role("heading", name=f"Percakapan dengan {masked(wa_id)}").is_visible()
-    assert page.locator(".msg-in", has_text=question).count() == 1
-    textarea = page.get_by_label("Teks balasan")
-    proposed = textarea.input_value()
-    assert proposed.strip()
 
-    # A citation card: locator, quoted passage; a click opens the whole section.
+def _check_citation_card(page) -> None:
+    """A citation card: locator, quoted passage; a click opens the whole section."""
     card = page.locator("article.cite").first
     quote = card.locator("blockquote").inner_text().strip()
     assert quote
@@ -73,19 +79,11 @@ def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, 
                            " < b.clientHeight; }")  # ... and scrolled into the box's view
     shortcuts = page.locator(".shortcuts").inner_text()
     assert "Ctrl" in shortcuts and "Alt" in shortcuts
-    screenshot(page, "conversation-1366x768")
-    page.set_viewport_size(PHONE)
-    screenshot(page, "conversation-390x844")
-    page.set_viewport_size(LAPTOP)
 
-    edited = "Selamat siang. Untuk NIB PT siapkan akta pendirian, SK AHU, dan NPWP badan " \
-             "usaha. (Disunting petugas)"
-    textarea.fill(edited)
-    textarea.press("Control+Enter")  # the documented shortcut for "Kirim hasil edit"
-    page.wait_for_url("**/antrian?ok=terkirim")
-    assert "Balasan terkirim" in page.locator(".flash").inner_text()
-    assert page.locator("#queue tr", has_text=masked(wa_id)).count() == 0
 
+def _check_sent_and_audited(web_server, fake_graph, wa_id: str, conv_id: int, edited: str,
+                            proposed: str) -> None:
+    """The applicant got the edited text; the audit names the officer; the queue is empty."""
     assert fake_graph.wait_for(lambda: any(c.text == edited for c in fake_graph.delivered(wa_id)))
     admin = web_server.client(ADMIN_KEY)
     entries = admin.get("/api/v1/audit", params={"conversation_id": conv_id}).json()["items"]
@@ -95,6 +93,34 @@ def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, 
     assert edit["detail"]["original_text"] == proposed.strip()
     open_items = admin.get("/api/v1/queue", params={"conversation_id": conv_id}).json()["items"]
     assert open_items == []
+
+
+def test_officer_sees_new_message_edits_draft_and_sends(web_server, fake_graph, login):
+    page = _sign_in_as_officer(login)
+    question = "apa syarat membuat NIB untuk PT?"
+    wa_id, nik_wa, nik = _post_messages(web_server, question)
+    row = _check_queue_rows(page, wa_id, nik_wa, nik)
+    conv_id = int(row.get_attribute("data-conversation"))
+    _screenshots(page, "queue")
+
+    row.get_by_role("link", name=question).click()
+    page.wait_for_url(f"**/percakapan/{conv_id}?draf=*")
+    assert page.get_by_role("heading", name=f"Percakapan dengan {masked(wa_id)}").is_visible()
+    assert page.locator(".msg-in", has_text=question).count() == 1
+    textarea = page.get_by_label("Teks balasan")
+    proposed = textarea.input_value()
+    assert proposed.strip()
+    _check_citation_card(page)
+    _screenshots(page, "conversation")
+
+    edited = "Selamat siang. Untuk NIB PT siapkan akta pendirian, SK AHU, dan NPWP badan " \
+             "usaha. (Disunting petugas)"
+    textarea.fill(edited)
+    textarea.press("Control+Enter")  # the documented shortcut for "Kirim hasil edit"
+    page.wait_for_url("**/antrian?ok=terkirim")
+    assert "Balasan terkirim" in page.locator(".flash").inner_text()
+    assert page.locator("#queue tr", has_text=masked(wa_id)).count() == 0
+    _check_sent_and_audited(web_server, fake_graph, wa_id, conv_id, edited, proposed)
 
     # The conversation page now shows the sent reply and the decision.
     page.goto(f"/percakapan/{conv_id}")
