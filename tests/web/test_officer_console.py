@@ -28,8 +28,11 @@ def _post_messages(web_server, question: str) -> tuple[str, str, str]:
     Returns (wa_id of the question, wa_id of the NIK message, the NIK)."""
     nik_wa, nik = unique_wa_id(), "6301234567890123"
     web_server.post_webhook(text_payload(nik_wa, f"NIK saya {nik}, kapan izin saya selesai?"))
-    web_server.post_webhook(text_payload(unique_wa_id(), "saya mau komplain, sudah 2 minggu "
-                                                         "PBG belum terbit"))
+    # A plain complaint about the service: the queue must show its "Pengaduan" badge. ("saya mau
+    # komplain, sudah 2 minggu PBG belum terbit" is as much a case-status check, and the model
+    # may take either reason; both reach a person.)
+    web_server.post_webhook(text_payload(unique_wa_id(), "saya mau komplain, pelayanan di loket "
+                                                         "kemarin lambat sekali dan petugasnya ketus"))
     wa_id = unique_wa_id()
     assert web_server.post_webhook(text_payload(wa_id, question)).status_code == 200
     return wa_id, nik_wa, nik
