@@ -30,7 +30,7 @@ from api.schemas.privacy import ContactErased
 from api.services.errors import ServiceError
 from api.services.scrub import (
     ERASED_CONTACT, anonymise_conversations, blank_decisions, blank_drafts, blank_messages,
-    compact, compact_sqlite_file,
+    compact, compact_sqlite_file, retry_on_conflict,
 )
 from api.textsafe import needs_cleaning
 from lantunan.settings import Settings
@@ -107,6 +107,17 @@ def erase_contact(rt: Context, principal: Principal, contact: str,
     # The knowledge catalog first: if it fails, nothing in the database changed and the same
     # request can be repeated (after the database step the contact is no longer findable).
     removed = _erase_reviewed(rt, draft_ids)
+    counts, audit_id = retry_on_conflict(
+        lambda: _erase_rows(rt, principal, contact, channel, conv_ids, removed))
+    compacted = compact(rt.db.engine)
+    return ContactErased(erased=True, **counts, conversation_ids=conv_ids,
+                         reviewed_answers_removed=removed, audit_id=audit_id,
+                         compacted=compacted)
+
+
+def _erase_rows(rt: Context, principal: Principal, contact: str, channel: str | None,
+                conv_ids: list[int], removed: list[str]) -> tuple[dict[str, int], int]:
+    """One transaction: blank the rows, audit the erasure, redact the older entries."""
     now = utcnow()
     with rt.db.transaction() as s:
         counts = _scrub(s, Conversation.id.in_(conv_ids), Message.conversation_id.in_(conv_ids),
@@ -123,11 +134,7 @@ def erase_contact(rt: Context, principal: Principal, contact: str,
             where = or_(where, *texts)
         counts["audit_entries_redacted"] = audit.redact(
             s, and_(where, AuditEntry.id != entry.id), "erasure", entry.id)
-        audit_id = entry.id
-    compacted = compact(rt.db.engine)
-    return ContactErased(erased=True, **counts, conversation_ids=conv_ids,
-                         reviewed_answers_removed=removed, audit_id=audit_id,
-                         compacted=compacted)
+        return counts, entry.id
 
 
 def apply_retention(db: Database, settings: Settings, now: datetime | None = None,

@@ -20,14 +20,17 @@ import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, String, Text, cast, func, literal, null, or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from api.db import Conversation, Decision, DraftRow, Message
 
+T = TypeVar("T")
 log = logging.getLogger("lantunan.privacy")
 
 ERASED_CONTACT = "dihapus-"  # + conversation id: unique, and says what happened
@@ -98,6 +101,26 @@ def _checkpoint(conn: Any) -> bool:
     return False
 
 
+# PostgreSQL's deadlock and serialization failures: the transaction was rolled back whole and
+# may simply be run again (the worker drafting the same conversation takes its row locks in
+# another order).
+_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def retry_on_conflict(run: Callable[[], T], attempts: int = 3) -> T:
+    """``run()`` again after a deadlock or serialization failure, up to ``attempts`` times."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return run()
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+            if code not in _RETRYABLE or attempt == attempts:
+                raise
+            log.warning("transaction conflict, retrying", extra={"sqlstate": code})
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
 def compact(engine: Engine) -> bool:
     """After an erasure or retention run: make the removed bytes leave the database files."""
     if engine.dialect.name == "sqlite":
@@ -111,8 +134,16 @@ def compact(engine: Engine) -> bool:
                         "until the next checkpoint")
         return ok
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM " + ", ".join(_TABLES))
+        # Best effort: the erasure is already committed. Two VACUUMs of one table at once (the
+        # daily retention run beside an erasure) can fail with "tuple concurrently updated";
+        # autovacuum reclaims the rows later, so this is logged, never an error to the caller.
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM " + ", ".join(_TABLES))
+        except DBAPIError as exc:
+            log.warning("VACUUM after erasure/retention failed; autovacuum will reclaim the "
+                        "rows later", extra={"error": str(exc.orig)[:200]})
+            return False
         return True
     return False
 

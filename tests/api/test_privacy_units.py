@@ -106,3 +106,46 @@ def test_retention_redacts_old_audit_and_keeps_forever_at_zero(db: Database, tmp
         assert s.query(DraftRow).count() == 0 and s.query(Message).count() == 1
     again = apply_retention(db, Settings(data_dir=tmp_path, retention_days=365, _env_file=None))
     assert again["messages"] == 0 and again["conversations"] == 0
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def test_erasure_transaction_is_retried_after_a_deadlock_only() -> None:
+    """A deadlock (40P01) or serialization failure (40001) rolls the transaction back whole: it
+    is run again; any other database error reaches the caller at once."""
+    from sqlalchemy.exc import DBAPIError
+
+    from api.services.scrub import retry_on_conflict
+
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise DBAPIError("UPDATE messages", {}, _PgError("40P01"))
+        return "done"
+
+    assert retry_on_conflict(flaky) == "done" and len(calls) == 3
+
+    def broken() -> str:
+        calls.append(1)
+        raise DBAPIError("UPDATE messages", {}, _PgError("23505"))
+
+    calls.clear()
+    with pytest.raises(DBAPIError):
+        retry_on_conflict(broken)
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(DBAPIError):
+        retry_on_conflict(lambda: (calls.append(1), flaky_forever())[1])
+    assert len(calls) == 3
+
+
+def flaky_forever() -> str:
+    from sqlalchemy.exc import DBAPIError
+
+    raise DBAPIError("UPDATE drafts", {}, _PgError("40001"))
