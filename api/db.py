@@ -9,6 +9,7 @@ SQLite (WAL, ``BEGIN IMMEDIATE`` transactions, full fsync) is the default; Postg
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -30,6 +31,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from api.textsafe import clean_json, clean_text, needs_cleaning
@@ -301,7 +303,18 @@ class Database:
         # the many users of this module that never migrate should not pay.
         from api.migrations.runner import upgrade_to_head
 
-        return upgrade_to_head(self.engine, Base.metadata.tables)
+        # Several processes opening a brand-new SQLite file at once: switching it to WAL can
+        # answer "database is locked" at once, without waiting on the busy timeout. The whole
+        # upgrade is one transaction, so it is simply tried again (startup only).
+        for attempt in range(1, 6):
+            try:
+                return upgrade_to_head(self.engine, Base.metadata.tables)
+            except OperationalError as exc:
+                if self.engine.dialect.name != "sqlite" or "locked" not in str(exc.orig) \
+                        or attempt == 5:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
