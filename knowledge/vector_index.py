@@ -97,11 +97,10 @@ class VectorIndex:
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest chunks (by their best unit) with cosine similarity, best first."""
-        n = self.count()
-        if n == 0:
-            return []
+        # No count() first: Chroma returns what it has when asked for more (none from an empty
+        # collection), and the count cost a round trip per search.
         res = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k * 3, n), include=["distances"]
+            query_embeddings=[vector.tolist()], n_results=k * 3, include=["distances"]
         )
         best: dict[str, float] = {}
         for unit_id, dist in zip(res["ids"][0], res["distances"][0]):

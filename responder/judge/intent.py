@@ -77,6 +77,9 @@ class IntentModel:
                  spec: FeatureSpec, temperature: float, handoff_threshold: float,
                  card: dict | None = None) -> None:
         self.coef = coef.tocsr()
+        # Rows @ coef.T in CSR form: scipy would otherwise convert the transposed (CSC) matrix
+        # on every call, 4 ms of a 5 ms prediction.
+        self._coef_t = self.coef.T.tocsr()
         self.intercept = intercept.astype(np.float32)
         self.classes = list(classes)
         self.spec = spec
@@ -117,7 +120,7 @@ class IntentModel:
     # --- prediction ---------------------------------------------------------------------------
     def logits(self, rows: sparse.csr_matrix) -> np.ndarray:
         """Uncalibrated class scores of feature rows."""
-        scores = rows @ self.coef.T
+        scores = rows @ self._coef_t
         dense = scores.toarray() if sparse.issparse(scores) else np.asarray(scores)
         return dense.astype(np.float32) + self.intercept
 
