@@ -38,6 +38,7 @@ CONFUSIONS: tuple[tuple[str, str], ...] = (
 )
 SLASH_LOOKALIKES = "lfI1"
 _MULTI_GLYPH_RE = re.compile(r"li|hk|rn|ll|rl|lr|rr|5r|jr|r4")
+_INITIAL_L_RE = re.compile(r"^l[b-df-hj-np-tv-z]")
 
 # Short words that are words even where a small document never prints them twice.
 FUNCTION_WORDS = frozenset({
@@ -53,11 +54,15 @@ BOUND_PREFIXES = frozenset({
     "tele", "bio", "geo", "eko", "purna", "dwi", "tri", "catur", "panca", "serba", "tak", "infra",
 })
 
+# Compounds statutes print closed although the standard spelling is open: not glued by OCR
+# ("walikota" in UU 25/2009 Pasal 6 and PP 28/2025 beside "wali kota").
+PRINTED_COMPOUNDS = frozenset({"walikota"})
+
 # Mixed letter/digit tokens that are legitimate: areas ("km2"), rupiah amounts, "3x24",
-# codes such as "B3", "K3", "K9", "PM2,5", inserted Pasal numbers ("18A"), "ke-2".
+# codes such as "B3", "K3", "K9", "PM2,5", "SP4N-LAPOR", inserted Pasal numbers ("18A"), "ke-2".
 _LEGIT_MIXED = re.compile(
     r"^(?:[kcd]?m[23²³]|Rp\d{1,3}(?:\.\d{3})*(?:,\d{2})?|\d+x\d+|\d+(?:[.,]\d+)?%"
-    r"|[A-Z]{1,5}-?\d{1,4}(?:[.,]\d)?[A-Za-z]?|\d{1,3}[A-HJ-NP-Z]|[a-z]+-\d+)$"
+    r"|[A-Z]{1,5}-?\d{1,4}(?:[.,]\d)?[A-Za-z]?(?:-[A-Z]{2,})*|\d{1,3}[A-HJ-NP-Z]|[a-z]+-\d+)$"
 )
 _LOOKALIKE_ONLY_LETTERS = re.compile(r"^[IlOL|]+\d")  # "I24", "L2": a damaged number, not a code
 _CORE_RE = re.compile(r"^(?P<lead>[\"'“‘\[(]*)(?P<core>.*?)(?P<trail>[\"'”’\]).,;:!?]*)$")
@@ -165,7 +170,7 @@ class DocVocabulary:
     def is_glued(self, word: str) -> tuple[str, str] | None:
         """The split of a glued token, when the document prints the pair apart more than joined."""
         a_b = self.glued_split(word)
-        if a_b is None:
+        if a_b is None or word.lower() in PRINTED_COMPOUNDS:
             return None
         together = self.count(word)
         apart = self.bigrams[(a_b[0].lower(), a_b[1].lower())]
@@ -220,6 +225,9 @@ class DocVocabulary:
         # Only a token that carries a typical multi-glyph misreading may become a dictionary
         # word the document does not print; proper names ("Pertamina") never do.
         dictionary_ok = not word[:1].isupper() and bool(_MULTI_GLYPH_RE.search(word.lower()))
+        # No Indonesian word begins with "l" and a consonant: such a token is a capital I read
+        # as l ("lzin", "lnstansi"), however rarely the document prints the word itself.
+        initial_i = bool(_INITIAL_L_RE.match(word))
         scored: list[tuple[int, str]] = []
         for cand in self.confusion_variants(word):
             c = cand.lower()
@@ -233,9 +241,16 @@ class DocVocabulary:
                     n = 4 if dictionary_ok and len(c) >= 8 and self.in_dictionary(c) else 0
             # The reading must be printed cleanly far more often than the damaged form, or be
             # a dictionary word the document prints often while the token is no word at all
-            # (a systematic misreading: "lzin" 53 times beside "Izin"/"izin" 40 times).
+            # (a systematic misreading: "lzin" 53 times beside "Izin"/"izin" 40 times), or a
+            # long dictionary word reached through a multi-glyph misreading that the document
+            # prints at least as often as the damaged form ("penJrusunan" 3x, "penyusunan" 6x).
             systematic = (n >= 10 and not word.isupper() and "/" not in c and self.in_dictionary(c))
-            if n and (n > 3 * self.count(low) or systematic):
+            multi = dictionary_ok and len(c) >= 8 and n >= self.count(low) and self.in_dictionary(c)
+            initial = initial_i and c[:1] == "i" and len(c) >= 4 and self.in_dictionary(c) \
+                and self.count(c) >= 1  # printed cleanly somewhere ("lgali" is no "igali")
+            if initial:
+                n = max(n, 4)
+            if n and (n > 3 * self.count(low) or systematic or multi or initial):
                 scored.append((n, cand))
         for i, ch in enumerate(word):
             if ch in SLASH_LOOKALIKES and 0 < i < len(word) - 1:

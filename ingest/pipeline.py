@@ -20,7 +20,7 @@ from knowledge.store import KnowledgeBase
 
 # Part of every document's content hash: bump it when parsing or chunking changes, so that
 # re-ingesting unchanged files after an upgrade re-chunks them (vectors come from the cache).
-INGEST_VERSION = "8"  # 8: OCR repair of statute body text (ingest.ocr_repair)
+INGEST_VERSION = "9"  # 8: OCR repair of statute body text; 9: initial-I and multi-glyph readings
 
 
 @dataclass

@@ -76,6 +76,26 @@ def test_letter_shape_misreadings_become_the_documents_own_spelling() -> None:
     assert out == "pemegang Izin dan/atau laporan dan/atau data."
 
 
+def test_capital_i_read_as_l_where_the_document_rarely_prints_the_word() -> None:
+    # A born-digital statute that prints "izin" twice and "lzin" once (PP 6/2021 Pasal 34):
+    # no Indonesian word begins with "l" and a consonant, so the reading is certain.
+    damaged = "c. retribusi lzin Trayek; dan"
+    fixer = OcrRepairer(DocVocabulary(["retribusi izin gangguan dan izin usaha. ", damaged]),
+                        {}.get, frozenset())
+    assert fixer.repair(damaged) == "c. retribusi Izin Trayek; dan"
+    # ... but only into a word the document prints: "lgali" (bor/gali) is no "igali".
+    fixer = OcrRepairer(DocVocabulary(["sumur bor dan air tanah. " * 5]), {}.get, frozenset())
+    assert fixer.repair("sumur bor lgali air tanah") == "sumur bor lgali air tanah"
+
+
+def test_multi_glyph_misreading_printed_less_often_than_the_word() -> None:
+    # "penJrusunan" three times beside "penyusunan" six times (PP 28/2025): a "Jr" for "y"
+    # misreading into a dictionary word the document prints at least as often.
+    text = "dalam proses penyusunan dokumen. " * 6 + "proses penJrusunan dokumen. " * 3
+    fixer = OcrRepairer(DocVocabulary([text]), {}.get, frozenset())
+    assert fixer.repair("mencakup penJrusunan: a. jadwal") == "mencakup penyusunan: a. jadwal"
+
+
 def test_issue_example_reference_is_repaired() -> None:
     out, reps = _repair("tidak sesuai dengan ketentuan Pasal2l ayat (1) dan ayat (21, permohonan ditolak.")
     assert out == "tidak sesuai dengan ketentuan Pasal 21 ayat (1) dan ayat (2), permohonan ditolak."
@@ -137,7 +157,8 @@ def test_detector_flags_damage_and_not_legitimate_tokens() -> None:
     assert len(kinds) == 10, kinds
     assert set(kinds) == {"glued", "split", "mixed", "ayat_ref", "misread"}
     legit = ("KBLI 47111 Tahun 2021 UU PT LKPM BAB IV huruf a B3 K9 km2 Rp10.000.000,00 3x24 "
-             "ayat (21) Pasal 18A ke-2 menindaklanjuti dan/atau Perizinan")
+             "ayat (21) Pasal 18A ke-2 menindaklanjuti dan/atau Perizinan SP4N-LAPOR! "
+             "bupati/walikota walikota")
     assert suspicious_tokens(legit, vocab) == []
 
 
