@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from knowledge.embedder import Embedder
     from knowledge.store import KnowledgeBase
     from lantunan.settings import Settings
+    from responder.judge.probe import LinearProbe
 
 RETRIEVAL_MODES = ("search", "responder")
 
@@ -78,13 +79,20 @@ def _resolve(kb: KnowledgeBase, chunk_ids: Sequence[str]) -> list[tuple[str, str
     return out
 
 
-def _search_ranking(kb: KnowledgeBase, query: str, original: str) -> list[tuple[str, str]]:
-    """Top-10 of KnowledgeBase.search on the normalised query (original wording as extra)."""
+def _search_ranking(kb: KnowledgeBase, query: str, original: str,
+                    reranker: LinearProbe | None = None) -> list[tuple[str, str]]:
+    """Top-10 of KnowledgeBase.search on the normalised query (original wording as extra),
+    re-ranked as the responder re-ranks it when a re-ranker is given."""
+    from responder.qtype import question_type
+    from responder.rerank import POOL, rerank
+
     extra = [original] if original and original != query else None
+    pool = max(MAX_K, POOL) if reranker is not None else MAX_K
     try:
-        hits = kb.search(query, k=MAX_K, extra_queries=extra)
+        hits = kb.search(query, k=pool, extra_queries=extra)
     except TypeError:  # a store without extra_queries support
-        hits = kb.search(query, k=MAX_K)
+        hits = kb.search(query, k=pool)
+    hits = rerank(query, question_type(query), hits, reranker, MAX_K)
     return [(h.doc.source_name, h.chunk.text) for h in hits]
 
 
@@ -129,7 +137,7 @@ def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Set
         elif retrieval == "responder":
             ranking = _resolve(kb, draft.hit_chunk_ids[:MAX_K])
         else:
-            ranking = _search_ranking(kb, query, q.question)
+            ranking = _search_ranking(kb, query, q.question, responder.judge.rerank)
         kind, action = draft.kind.value, draft.action.value
         draft_text = draft.answer_text or (draft.text if kind == "answer" else "")
         citations = []

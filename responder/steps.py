@@ -22,6 +22,7 @@ from responder.normalize import normalise
 from responder.output_guard import check_output
 from responder.sources import number_sources
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
+from responder.rerank import POOL, rerank
 from responder.verify import verify
 
 # The steps' view of responder.pipeline.Responder (which imports this module).
@@ -70,8 +71,10 @@ def guard_step(r: Responder, ctx: AnswerContext) -> None:
 
 
 def search_step(r: Responder, ctx: AnswerContext) -> None:
-    """Hybrid retrieval; the applicant's own wording is embedded once and reused by classify."""
-    ctx.hits = r.kb.search(ctx.query, k=SEARCH_K, extra_queries=[ctx.message])
+    """Hybrid retrieval, re-ranked by the learned model (responder/rerank.py); the applicant's
+    own wording is embedded once and reused by classify."""
+    hits = r.kb.search(ctx.query, k=max(SEARCH_K, POOL), extra_queries=[ctx.message])
+    ctx.hits = rerank(ctx.query, r.question_type(ctx.query), hits, r.judge.rerank, SEARCH_K)
 
 
 def classify_step(r: Responder, ctx: AnswerContext) -> None:

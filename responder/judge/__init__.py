@@ -22,14 +22,17 @@ class Judge:
     intent: IntentModel
     answerability: LinearProbe
     confidence: LinearProbe
+    rerank: LinearProbe | None = None  # search re-ranker; None keeps the fused order
 
 
 def load_judge(directory: Path = ARTEFACT_DIR) -> Judge:
     """Load every artefact from `directory`; a clear error names what is missing."""
     try:
+        rerank = directory / "rerank.json"
         return Judge(IntentModel.load(directory),
                      LinearProbe.load(directory / "answerability.json"),
-                     LinearProbe.load(directory / "confidence.json"))
+                     LinearProbe.load(directory / "confidence.json"),
+                     LinearProbe.load(rerank) if rerank.exists() else None)
     except (OSError, ValueError, TypeError) as exc:
         raise ArtefactError(f"{directory}: model artefact unreadable ({exc}); run `lantunan train`") from exc
 

@@ -5,6 +5,7 @@
     lantunan train probes --corpus ../shared/corpus
     lantunan train intent --quick --out DIR     # refit with the shipped hyper-parameters
     lantunan train salience --corpus ../shared/corpus   # the drafter's sentence weights
+    lantunan train rerank --corpus ../shared/corpus     # the search re-ranker
     lantunan train reviewed --corpus ../shared/corpus   # derive settings.reviewed_* (printed)
 
 Probes need a knowledge base holding the shared corpus: `--corpus DIR` ingests it into a
@@ -115,6 +116,20 @@ def _train_salience(args: argparse.Namespace, out: Path) -> None:
     print(f"salience weights written to {out / 'salience.json'}")
 
 
+def _train_rerank(args: argparse.Namespace, out: Path) -> None:
+    """Refit the search re-ranker and write it beside the other artefacts."""
+    from responder.judge.data import load_qa
+    from responder.judge.train_rerank import fit_rerank
+
+    responder = _training_responder(args, out, None)
+    responder.judge.rerank = None  # candidates in fused order, as the features expect
+    probe = fit_rerank(responder, load_qa(Path(args.data)))
+    print("\nSearch re-ranker, 5-fold cross-validation by item on training/qa:")
+    print(json.dumps(probe.card, ensure_ascii=False))
+    probe.save(out / "rerank.json")
+    print(f"re-ranker written to {out / 'rerank.json'}")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train what `args.what` names and write the artefacts to --out (the package by default)."""
     out = Path(args.out) if args.out else ARTEFACT_DIR
@@ -130,6 +145,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             _train_salience(args, out)
         if args.what == "reviewed":
             _derive_reviewed(args, out)
+        if args.what == "rerank":
+            _train_rerank(args, out)
     except TrainingDataError as exc:
         print(f"galat data latih: {exc}")
         return 2
@@ -139,7 +156,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `train` subcommand."""
     p = subparsers.add_parser("train", help="latih ulang model keputusan (intent, keterjangkauan, keyakinan)")
-    p.add_argument("what", nargs="?", choices=["all", "intent", "probes", "salience", "reviewed"], default="all")
+    p.add_argument("what", nargs="?", choices=["all", "intent", "probes", "salience", "reviewed", "rerank"], default="all")
     p.add_argument("--data", default=str(DEFAULT_DIR), help="folder data latih (default: training/)")
     p.add_argument("--out", help="folder artefak (default: artefak bawaan paket)")
     p.add_argument("--quick", action="store_true",
