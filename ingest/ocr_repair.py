@@ -71,6 +71,8 @@ _RP_RE = re.compile(r"^Rp(?P<n>[0-9Oo][0-9Oo.,]*)$")
 _TIMES_RE = re.compile(r"^(?P<n>[0-9lI])x(?P<m>\d+)$")
 _YEAR_MAP = str.maketrans({"r": "1", "t": "1", "Z": "2", "z": "2", "S": "5", "|": "1"})
 _AYAT_RE = re.compile(r"^\((?P<d>[1-9])(?P<x>[1lI])(?P<rest>[^)\d].*)?$")
+# A closed ayat label with a quote-like speck after it, before punctuation: "(2)',".
+_STRAY_QUOTE_RE = re.compile(r"^(?P<label>\(\d{1,2}\))['’`]+(?P<punct>[,;.:]?)$")
 _EXTERNAL_RE = re.compile(r"^(?:Undang-Undang|Peraturan|UU|Perpres|Permen)")
 
 # Glue between a clean number and a word, or between a label and a word.
@@ -147,6 +149,12 @@ class OcrRepairer:
     def _ayat_refs(self, text: str, where: str) -> str:
         toks, seps = self._tokens(text)
         for i, tok in enumerate(toks):
+            stray = _STRAY_QUOTE_RE.match(tok)
+            if stray:  # "ayat (2)'," → "ayat (2),": a speck read as a quote after the label
+                new = stray.group("label") + stray.group("punct")
+                self._log("ayat_ref", toks, i, new, "a stray quote after a closed ayat label", where)
+                toks[i] = new
+                continue
             m = _AYAT_RE.match(tok)
             if not m or i == 0:
                 continue

@@ -66,7 +66,7 @@ _LEGIT_MIXED = re.compile(
 )
 _LOOKALIKE_ONLY_LETTERS = re.compile(r"^[IlOL|]+\d")  # "I24", "L2": a damaged number, not a code
 _CORE_RE = re.compile(r"^(?P<lead>[\"'“‘\[(]*)(?P<core>.*?)(?P<trail>[\"'”’\]).,;:!?]*)$")
-_DAMAGED_AYAT_RE = re.compile(r"^(?:ayat)?\(\s*\d[1lI]?(?![\d)])|^\(\d[lI]\)")
+_DAMAGED_AYAT_RE = re.compile(r"^(?:ayat)?\(\s*\d[1lI]?(?![\d)])|^\(\d[lI]\)|^\(\d{1,2}\)['’`]")
 HURUF_GLUE_RE = re.compile(r"^(?P<w>[Hh]uruf|[Aa]ngka)(?P<l>[a-z])$")  # "hurufa" = "huruf a"
 _WORD_RE = re.compile(r"^[A-Za-z]+(?:-[A-Za-z]+)*$")
 

@@ -114,6 +114,9 @@ def test_issue_example_reference_is_repaired() -> None:
      ("dimaksud pada ayat (21huruf b", "dimaksud pada ayat (2) huruf b"),
      ("dimaksud pada ayat (4ll, menteri", "dimaksud pada ayat (4), menteri"),
      ("pada ayat(21. Norma", "pada ayat (2). Norma"),
+     # A speck read as a quote after a closed label (PP 28/2025 Pasal 109 ayat (3)).
+     ("dalam jangka waktu sebagaimana dimaksud pada ayat (2)', penetapan",
+      "dalam jangka waktu sebagaimana dimaksud pada ayat (2), penetapan"),
      ("dalam pasal 66ayat (1)huruf a", "dalam pasal 66 ayat (1) huruf a"),
      # A digit read as a letter and glued to the word before: the words in brackets confirm it.
      ("dalam jangka waktu paling lamaT (tujuh) hari", "dalam jangka waktu paling lama 7 (tujuh) hari")],
