@@ -12,6 +12,7 @@ list extends to 10 for hit@10, and items where a rule stopped the responder befo
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -96,13 +97,21 @@ def _search_ranking(kb: KnowledgeBase, query: str, original: str,
     return [(h.doc.source_name, h.chunk.text) for h in hits]
 
 
+_MARKUP = re.compile(r"[*~]|(?<!\w)_|_(?!\w)")
+
+
 def damage_counter(kb: KnowledgeBase) -> Callable[[str], int]:
     """Counts OCR-damaged tokens in a reply with ingest's own detector, against the vocabulary
     of every passage in the store (the words the repair knew)."""
     from ingest.ocr_vocab import DocVocabulary, suspicious_tokens
 
     vocab = DocVocabulary(c.text for d in kb.documents() for c in kb.chunks_of(d.id))
-    return lambda text: len(suspicious_tokens(text, vocab)) if text else 0
+
+    def count(text: str) -> int:
+        # WhatsApp markup (*bold*, _italic_, ~strike~) is the reply's, not the passage's.
+        plain = _MARKUP.sub("", text or "")
+        return len(suspicious_tokens(plain, vocab)) if plain else 0
+    return count
 
 
 def run_lantunan(questions: Sequence[Question], kb: KnowledgeBase, settings: Settings,

@@ -51,6 +51,10 @@ _WEAK = {
     "definition": re.compile(r"\bmerupakan\b|\bdisebut\b|\bberarti\b", re.I),
     "yesno": re.compile(r"\b(?:wajib|harus|dapat|boleh|dilarang|cukup|perlu|tidak\s+dipungut)\b", re.I),
 }
+# "Kepada siapa …", "ke siapa …", "to whom": the answer names the receiving party.
+_TO_WHOM_Q = re.compile(r"\b(?:kepada|ke|pada|untuk)\s+siapa\b|\bto\s+whom\b", re.I)
+_TO_WHOM = re.compile(r"\bkepada\s+((?:kepala|menteri|gubernur|bupati|wali\s?kota|lembaga|dinas|"
+                      r"DPMPTSP|perangkat|pejabat|instansi|pemerintah|petugas|camat)\b(?:\s+\w+)?)", re.I)
 _STARTING_POINT = re.compile(r"\b(?:sejak|terhitung|setelah|sebelum)\b", re.I)
 # Words that introduce a list of requirements, documents or stages.
 _LIST_CUE = re.compile(r"\b(?:syarat|persyaratan|dokumen|terdiri\s+atas|meliputi|berupa|paling\s+"
@@ -142,6 +146,12 @@ def _strength(qtype: str, sentence: str, q_terms: set[str], question: str, on_to
             return 1.0
         return 0.6 if _WEAK["yesno"].search(body) else 0.0
     strong, weak = _STRONG.get(qtype), _WEAK.get(qtype)
+    if qtype == "who" and _TO_WHOM_Q.search(question):
+        # "Kepada siapa bupati mendelegasikan …?" is answered by "… kepada kepala DPMPTSP",
+        # not by "… oleh bupati" or "… dilimpahkan kepada bupati": the question names the giver.
+        if any(not set(analyse(m.group(1))) & q_terms for m in _TO_WHOM.finditer(body)):
+            return 1.0
+        return 0.5 if _WEAK["who"].search(body) else 0.0
     value = 1.0 if strong and strong.search(body) else (0.5 if weak and weak.search(body) else 0.0)
     if qtype == "duration" and value and _STARTING_POINT.search(body):
         value += 0.2

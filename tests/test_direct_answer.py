@@ -160,6 +160,17 @@ def test_who_answer_in_a_statute(corpus) -> None:
     assert_whatsapp_form(d, hits)
 
 
+def test_to_whom_answer_names_the_receiver_not_the_giver(corpus) -> None:
+    # PP 6/2021 Pasal 5: ayat (1) delegates "kepada kepala DPMPTSP kabupaten/kota"; ayat (2)
+    # speaks of what is delegated "oleh bupati/wali kota" and shares more of the question's words.
+    hits = [passage(corpus, "pp-6-2021", "Pasal 5")]
+    d = draft("kepada siapa bupati mendelegasikan kewenangan perizinan berusaha?", hits)
+    assert d.qtype == "who"
+    assert "kepada kepala DPMPTSP kabupaten/kota" in d.direct
+    assert "Pasal 5 ayat (1)" in first_line(d)
+    assert_whatsapp_form(d, hits)
+
+
 def test_list_answer_gives_the_lettered_items(corpus) -> None:
     hits = [passage(corpus, "pp-28-2025", "Pasal 19", "(1)"), passage(corpus, "pp-28-2025", "Pasal 20")]
     d = draft("apa saja dokumen usulan kegiatan pemanfaatan ruang yang harus dilengkapi?", hits)

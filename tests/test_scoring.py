@@ -291,3 +291,17 @@ def test_spelled_numbers_are_stripped_in_linear_time() -> None:
     assert strip_spelled_numbers("5 (" + "a" * 40 + " x") == "5 (" + "a" * 40 + " x"
     assert time.perf_counter() - started < 1.0
     assert strip_spelled_numbers("14 (empat belas) hari") == "14 hari"
+
+
+def test_damage_counter_reads_the_reply_without_whatsapp_markup() -> None:
+    from types import SimpleNamespace
+
+    from eval.runner import damage_counter
+
+    passage = SimpleNamespace(text="Pengaduan disampaikan melalui SP4N-LAPOR! atau loket pengaduan.")
+    kb = SimpleNamespace(documents=lambda: [SimpleNamespace(id="sop")],
+                         chunks_of=lambda _doc_id: [passage])
+    count = damage_counter(kb)
+    assert count("*Pengaduan disampaikan melalui SP4N-LAPOR!.* [1]") == 0  # bold is not damage
+    assert count("_Pengaduan_ ~lewat~ loket") == 0
+    assert count("*wajib men5rusun laporan 24O hari.*") == 2  # real damage still counts
