@@ -67,8 +67,11 @@ def _training_responder(args: argparse.Namespace, out: Path, intent: IntentModel
     if not kb.documents():
         raise SystemExit(f"{settings.data_dir}: knowledge base is empty; give --corpus DIR")
     neutral = LinearProbe(names=[], mean=[], scale=[], weights=[], bias=0.0, threshold=0.0)
+    # The probes learn from the passages the responder will see: re-ranked by the re-ranker
+    # written beside them, else the shipped one.
+    rerank = next((p for p in (out / "rerank.json", ARTEFACT_DIR / "rerank.json") if p.exists()), None)
     judge = Judge(intent or IntentModel.load(out if (out / "intent.npz").exists() else ARTEFACT_DIR),
-                  neutral, neutral)
+                  neutral, neutral, LinearProbe.load(rerank) if rerank else None)
     return Responder(kb, settings.model_copy(update={"llm_base_url": None}), judge)
 
 
