@@ -124,9 +124,9 @@ def _train_rerank(args: argparse.Namespace, out: Path) -> None:
     from responder.judge.data import load_qa
     from responder.judge.train_rerank import fit_rerank
 
-    responder = _training_responder(args, out, None)
-    responder.judge.rerank = None  # candidates in fused order, as the features expect
-    probe = fit_rerank(responder, load_qa(Path(args.data)))
+    # item_rows searches the store directly: the candidates come in fused order, whatever
+    # re-ranker the training responder holds.
+    probe = fit_rerank(_training_responder(args, out, None), load_qa(Path(args.data)))
     print("\nSearch re-ranker, 5-fold cross-validation by item on training/qa:")
     print(json.dumps(probe.card, ensure_ascii=False))
     probe.save(out / "rerank.json")
