@@ -82,18 +82,14 @@ def _resolve(kb: KnowledgeBase, chunk_ids: Sequence[str]) -> list[tuple[str, str
 
 def _search_ranking(kb: KnowledgeBase, query: str, original: str,
                     reranker: LinearProbe | None = None) -> list[tuple[str, str]]:
-    """Top-10 of KnowledgeBase.search on the normalised query (original wording as extra),
-    re-ranked as the responder re-ranks it when a re-ranker is given."""
-    from responder.qtype import question_type
-    from responder.rerank import POOL, rerank
+    """Top-10 as the responder retrieves (normalised query, original wording beside it,
+    re-ranked when a re-ranker is given)."""
+    from responder.rerank import reranked_search
 
-    extra = [original] if original and original != query else None
-    pool = max(MAX_K, POOL) if reranker is not None else MAX_K
     try:
-        hits = kb.search(query, k=pool, extra_queries=extra)
+        hits = reranked_search(kb, query, original, reranker, MAX_K)
     except TypeError:  # a store without extra_queries support
-        hits = kb.search(query, k=pool)
-    hits = rerank(query, question_type(query), hits, reranker, MAX_K)
+        hits = kb.search(query, k=MAX_K)
     return [(h.doc.source_name, h.chunk.text) for h in hits]
 
 

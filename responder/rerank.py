@@ -15,10 +15,16 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from typing import TYPE_CHECKING
+
 from knowledge.models import DocKind, Hit
 from knowledge.textproc import analyse
 from responder.direct_answer import _HOW_CUE, _LIST_CUE, _STRONG, _WEAK
 from responder.judge.probe import LinearProbe
+from responder.qtype import question_type
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeBase
 
 POOL = 20  # fused results the re-ranker reads; the responder keeps the best SEARCH_K
 QTYPES = ("duration", "amount", "who", "list", "definition", "how", "yesno", "other")
@@ -30,10 +36,10 @@ def hit_features(query: str, qtype: str, hits: list[Hit]) -> list[dict[str, floa
     top = max((h.score for h in hits), default=0.0) or 1e-9
     max_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1e-9
     max_dense = max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
+    strong, weak = _STRONG.get(qtype), _WEAK.get(qtype)
     rows = []
     for rank, h in enumerate(hits, start=1):
         text, section = h.chunk.text, h.chunk.section or ""
-        strong, weak = _STRONG.get(qtype), _WEAK.get(qtype)
         f = {
             "inv_rank": 1.0 / rank,
             "log_rank": math.log(rank),
@@ -80,3 +86,12 @@ def rerank(query: str, qtype: str, hits: list[Hit], model: LinearProbe | None,
     scores = [model.raw(f) for f in hit_features(query, qtype, hits)]
     order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
     return [replace(hits[i], rank=n) for n, i in enumerate(order[:k], start=1)]
+
+
+def reranked_search(kb: KnowledgeBase, query: str, original: str, model: LinearProbe | None,
+                    k: int) -> list[Hit]:
+    """Search as the responder searches (normalised `query`, the applicant's `original` wording
+    beside it), then re-rank the top `POOL` and keep the best k."""
+    extra = [original] if original and original != query else None
+    hits = kb.search(query, k=max(k, POOL) if model is not None else k, extra_queries=extra)
+    return rerank(query, question_type(query), hits, model, k)

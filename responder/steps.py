@@ -22,7 +22,7 @@ from responder.normalize import normalise
 from responder.output_guard import check_output
 from responder.sources import number_sources
 from responder.replies import REASON_MESSAGES, holding_reply, reason, smalltalk_reply
-from responder.rerank import POOL, rerank
+from responder.rerank import reranked_search
 from responder.verify import verify
 
 # The steps' view of responder.pipeline.Responder (which imports this module).
@@ -73,8 +73,7 @@ def guard_step(r: Responder, ctx: AnswerContext) -> None:
 def search_step(r: Responder, ctx: AnswerContext) -> None:
     """Hybrid retrieval, re-ranked by the learned model (responder/rerank.py); the applicant's
     own wording is embedded once and reused by classify."""
-    hits = r.kb.search(ctx.query, k=max(SEARCH_K, POOL), extra_queries=[ctx.message])
-    ctx.hits = rerank(ctx.query, r.question_type(ctx.query), hits, r.judge.rerank, SEARCH_K)
+    ctx.hits = reranked_search(r.kb, ctx.query, ctx.message, r.judge.rerank, SEARCH_K)
 
 
 def classify_step(r: Responder, ctx: AnswerContext) -> None:

@@ -95,7 +95,7 @@ def test_responder_on_dev_set(dev_kb: KnowledgeBase, questions) -> None:
     assert m["n_errors"] == 0
     assert m["action_accuracy"] >= 0.90
     assert m["unsafe"] == 0, m["unsafe_ids"]
-    assert m["fact_recall"] >= 0.55  # measured 0.63 held-out; issue 10's 0.85 is not reached
+    assert m["fact_recall"] >= 0.55  # measured 0.64 held-out; issue 10's 0.85 is not reached
     assert m["reply_chars_p90"] <= 1200
     for i in auto:
         if i.expected_action == "answer":

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
 from knowledge.models import Chunk, DocKind, Document, Hit
+from knowledge.store import KnowledgeBase
+from lantunan.settings import Settings
 from responder.judge import shipped_judge
 from responder.judge.probe import LinearProbe
 from responder.judge.train_rerank import ItemRows, ranking_figures
-from responder.rerank import hit_features, rerank
+from responder.rerank import POOL, hit_features, rerank, reranked_search
+
+SAMPLE_KB = Path(__file__).resolve().parents[1] / "sample_kb"
 
 _PP = Document(id="pp-6-2021", source_name="pp-6-2021.txt", kind=DocKind.REGULATION,
                title="PP 6/2021", short_name="PP 6/2021")
@@ -59,3 +68,24 @@ def test_ranking_figures_count_the_first_gold_passage() -> None:
     assert ranking_figures(items, None) == {"hit@1": 0.5, "hit@5": 1.0, "mrr": 0.75}
     by_x = LinearProbe(names=["x"], mean=[0.0], scale=[1.0], weights=[1.0], bias=0.0)
     assert ranking_figures(items, lambda it: [by_x.raw(r) for r in it.rows])["hit@1"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The sample knowledge base in a real store (e5, Chroma, BM25)."""
+    base = KnowledgeBase(Settings(data_dir=tmp_path_factory.mktemp("rerankkb")))
+    assert ingest_paths(base, [SAMPLE_KB], progress=False).ok
+    return base
+
+
+def test_reranked_search_reorders_the_fused_pool_of_a_real_store(kb: KnowledgeBase) -> None:
+    query, original = "berapa lama nib terbit", "brp lama NIB terbit?"
+    fused = kb.search(query, k=POOL, extra_queries=[original])
+    plain = reranked_search(kb, query, original, None, 5)
+    assert [h.chunk.id for h in plain] == [h.chunk.id for h in fused[:5]]
+    ranked = reranked_search(kb, query, original, shipped_judge().rerank, 5)
+    assert [h.rank for h in ranked] == [1, 2, 3, 4, 5]
+    assert {h.chunk.id for h in ranked} <= {h.chunk.id for h in fused}
+    model = shipped_judge().rerank
+    scores = {h.chunk.id: model.raw(f) for h, f in zip(fused, hit_features(query, "duration", fused))}
+    assert [h.chunk.id for h in ranked] == sorted(scores, key=lambda c: -scores[c])[:5]

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from eval.questions import GoldEntry
-from eval.scoring import chunk_hits
+from eval.scoring import chunk_hits, hit_at_k, mean_reciprocal_rank
 from responder.judge.data import QAItem
 from responder.judge.probe import LinearProbe
 from responder.normalize import normalise
@@ -49,26 +49,19 @@ def item_rows(responder, item: QAItem) -> ItemRows:
     return ItemRows(item.id, hit_features(query, question_type(query), hits), labels)
 
 
-def _first_gold(order: list[int], labels: list[int]) -> int | None:
-    return next((n for n, i in enumerate(order, start=1) if labels[i]), None)
-
-
 def ranking_figures(items: list[ItemRows], score: Callable[[ItemRows], list[float]] | None
                     ) -> dict[str, float]:
-    """hit@1, hit@5 and MRR@10 of the first gold passage (fused order when score is None)."""
-    h1 = h5 = mrr = 0.0
+    """hit@1, hit@5 and MRR@10 of the first gold passage (fused order when score is None),
+    with the eval's own definitions."""
+    ranks: list[int | None] = []
     for it in items:
-        if score is None:
-            order = list(range(len(it.rows)))
-        else:
+        order = list(range(len(it.rows)))
+        if score is not None:
             s = score(it)
-            order = sorted(range(len(s)), key=lambda i: (-s[i], i))
-        r = _first_gold(order, it.labels)
-        h1 += r == 1
-        h5 += bool(r and r <= 5)
-        mrr += 1.0 / r if r and r <= 10 else 0.0
-    n = max(1, len(items))
-    return {"hit@1": round(h1 / n, 3), "hit@5": round(h5 / n, 3), "mrr": round(mrr / n, 3)}
+            order.sort(key=lambda i: (-s[i], i))
+        ranks.append(next((n for n, i in enumerate(order, start=1) if it.labels[i]), None))
+    return {"hit@1": round(hit_at_k(ranks, 1), 3), "hit@5": round(hit_at_k(ranks, 5), 3),
+            "mrr": round(mean_reciprocal_rank(ranks, 10), 3)}
 
 
 def _fit(items: list[ItemRows], names: list[str]) -> LinearProbe:
