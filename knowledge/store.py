@@ -214,6 +214,25 @@ class KnowledgeBase:
         cached = self.catalog.cached_vectors(self.embedder.name, sorted(set(hashes)))
         return [(u, cached.get(h)) for u, h in zip(units, hashes)]
 
+    def passage_cosines(self, query_vec: np.ndarray, texts: list[str]) -> list[float]:
+        """Cosine of each text, embedded as a passage, to a query vector.
+
+        The vectors go through the catalog's cache (keyed by text), so a sentence the drafter
+        weighed once is never embedded again, in this process or the next.
+        """
+        if not texts:
+            return []
+        model = self.embedder.name
+        hashes = [content_hash("sentence\0" + t) for t in texts]
+        cached = self.catalog.cached_vectors(model, sorted(set(hashes)))
+        todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
+        if todo:
+            fresh = dict(zip(todo, self.embedder.embed_passages(list(todo.values()))))
+            self.catalog.store_vectors(model, fresh)
+            cached.update(fresh)
+        q = np.asarray(query_vec, dtype=np.float32)
+        return [float(np.dot(cached[h], q)) for h in hashes]
+
     def _embed_queries_cached(self, texts: list[str]) -> np.ndarray:
         """Query-space vectors for reviewed questions, through the catalog's vector cache."""
         model = self.embedder.name

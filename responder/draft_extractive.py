@@ -28,7 +28,7 @@ from knowledge.models import Hit
 from knowledge.textproc import analyse
 from knowledge.units import Unit
 from responder.crossref import clean_quote
-from responder.direct_answer import DirectAnswer, pick_direct
+from responder.direct_answer import Cosines, DirectAnswer, pick_direct
 from responder.pieces import Piece, Relevance, candidate_pieces, sentence_locator, whole_sentences
 from responder.qtype import question_type, question_types
 from responder.salience import SentenceScore
@@ -207,15 +207,17 @@ def _next_step(pieces: list[Piece], used_text: str, rel: Relevance) -> tuple[Pie
 
 def extractive_draft(question: str, hits: list[Hit],
                      units: list[list[tuple[Unit, np.ndarray | None]]],
-                     query_vec: np.ndarray | None, max_pieces: int | None = None) -> ExtractiveDraft:
-    """Build the offline draft for a question from ranked hits and their units."""
+                     query_vec: np.ndarray | None, max_pieces: int | None = None,
+                     cosine: Cosines | None = None) -> ExtractiveDraft:
+    """Build the offline draft for a question from ranked hits and their units (`cosine`: each
+    text's e5 cosine to the question, for the direct answer's choice)."""
     pieces = candidate_pieces(hits, units, query_vec)
     rel = Relevance(question, pieces)
     chosen, coverage = select(question, pieces, max_pieces, rel)
     if not chosen:
         return ExtractiveDraft(text="")
     qtype = question_type(question)
-    direct = pick_direct(qtype, question, pieces, hits, rel)
+    direct = pick_direct(qtype, question, pieces, hits, rel, cosine)
     if direct is None:
         return ExtractiveDraft(text="")
     scorer = SentenceScore(question, rel, pieces, hits)

@@ -104,8 +104,9 @@ def offline_draft(kb: KnowledgeBase, question: str, original: str,
                   hits: list[Hit]) -> DraftResult | None:
     """The extractive drafter over the top passages' units."""
     passages = hits[:DRAFT_HITS]
+    query_vec = kb.query_vector(original)
     ex = extractive_draft(question, passages, [kb.unit_vectors(h.chunk) for h in passages],
-                          kb.query_vector(original))
+                          query_vec, cosine=lambda texts: kb.passage_cosines(query_vec, texts))
     if not ex.units:
         return None
     citations = [_citation(hits[u.hit_index], u.text, u.locator) for u in ex.units]

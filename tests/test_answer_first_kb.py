@@ -32,10 +32,13 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 
 def offline(kb: KnowledgeBase, question: str) -> tuple[ExtractiveDraft, list]:
-    """The offline drafter over the passages the responder would give it."""
+    """The offline drafter over the passages the responder would give it, as
+    responder/drafting.py calls it (the best candidates weighed by their own meaning)."""
     norm = normalise(question, kb.vocabulary())
     hits = kb.search(norm.text, k=8, extra_queries=[question])[:DRAFT_HITS]
-    d = extractive_draft(norm.text, hits, [kb.unit_vectors(h.chunk) for h in hits], kb.query_vector(question))
+    query = kb.query_vector(question)
+    d = extractive_draft(norm.text, hits, [kb.unit_vectors(h.chunk) for h in hits], query,
+                         cosine=lambda texts: kb.passage_cosines(query, texts))
     return d, hits
 
 

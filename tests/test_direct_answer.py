@@ -15,7 +15,7 @@ from ingest.pipeline import parse_file
 from knowledge.models import Chunk, Document, Hit
 from knowledge.units import chunk_units
 from responder.crossref import ayat_texts, clean_quote, has_dangling_reference, resolve_references, trim_dangling
-from responder.direct_answer import yes_no_prefix
+from responder.yesno import yes_no_prefix
 from responder.draft_extractive import ExtractiveDraft, extractive_draft
 from responder.normalize import normalise
 from responder.qtype import question_type
