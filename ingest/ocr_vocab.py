@@ -25,7 +25,7 @@ DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "
 # Letter-shape confusions seen in scanned statutes, as (misread, real) pairs: "U" read as
 # "Lr"/"Ll" ("perLrndang"), "y" as "5r"/"Jr" ("men5rusun"), "fi" as "li"/"h" ("sertilikat",
 # "hnansial"), "m" as "rn", "I" as "l" ("lzin"), "v" as "u" ("seruice"), "/" as "l"/"f"/"I"
-# ("danlatau", "kabupatenfkota"). A word is only rewritten into a form the document itself
+# ("danlatau", "kabupatenfkota"), "P" as "F" ("Pemerintah Fusat"). A word is only rewritten into a form the document itself
 # prints cleanly (see `ingest.ocr_repair`), so a confusion listed here cannot invent words.
 CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("Lr", "u"), ("Ll", "u"), ("ll", "u"), ("rl", "u"), ("lr", "u"), ("rr", "u"), ("tr", "u"),
@@ -34,7 +34,7 @@ CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("li", "fi"), ("hk", "fik"), ("h", "fi"), ("fi", "ft"), ("fiu", "ftw"),
     ("rn", "m"), ("r4", "m"), ("4", "m"),
     ("l", "I"), ("l", "i"), ("I", "l"), ("1", "l"), ("1", "j"), ("t", "l"), ("l", "t"),
-    ("u", "v"),
+    ("u", "v"), ("F", "P"),
 )
 SLASH_LOOKALIKES = "lfI1"
 _MULTI_GLYPH_RE = re.compile(r"li|hk|rn|ll|rl|lr|rr|5r|jr|r4")

@@ -20,8 +20,8 @@ from knowledge.store import KnowledgeBase
 
 # Part of every document's content hash: bump it when parsing or chunking changes, so that
 # re-ingesting unchanged files after an upgrade re-chunks them (vectors come from the cache).
-INGEST_VERSION = "10"  # 8: OCR repair of statute body text; 9: initial-I and multi-glyph readings;
-# 10: a stray quote after an ayat label
+INGEST_VERSION = "11"  # 8: OCR repair of statute body text; 9: initial-I and multi-glyph readings;
+# 10: a stray quote after an ayat label; 11: "P" read as "F" ("Pemerintah Fusat")
 
 
 @dataclass

@@ -76,6 +76,15 @@ def test_letter_shape_misreadings_become_the_documents_own_spelling() -> None:
     assert out == "pemegang Izin dan/atau laporan dan/atau data."
 
 
+def test_capital_p_read_as_f_into_the_word_the_document_prints() -> None:
+    # "Pemerintah Fusat" once beside "Pemerintah Pusat" many times (PP 28/2025 Pasal 137).
+    fixer = OcrRepairer(DocVocabulary(["kewenangan Pemerintah Pusat. " * 6]), {}.get, frozenset())
+    assert fixer.repair("Pemerintah Fusat dapat mendelegasikan") == "Pemerintah Pusat dapat mendelegasikan"
+    # A dictionary word is never rewritten, however often its look-alike is printed.
+    fixer = OcrRepairer(DocVocabulary(["pakta integritas. " * 6]), {}.get, frozenset())
+    assert fixer.repair("berdasarkan fakta lapangan") == "berdasarkan fakta lapangan"
+
+
 def test_capital_i_read_as_l_where_the_document_rarely_prints_the_word() -> None:
     # A born-digital statute that prints "izin" twice and "lzin" once (PP 6/2021 Pasal 34):
     # no Indonesian word begins with "l" and a consonant, so the reading is certain.
@@ -249,7 +258,7 @@ def test_damaged_tokens_are_gone_from_chunk_texts(regulations_dir: Path) -> None
     raw = " ".join(c.text for c in statute_chunks(parse_statute(loaded.text, False), "d", "PP"))
     fixed = " ".join(c.text for c in statute_chunks(parse_statute(loaded.text), "d", "PP"))
     for token in ("dalamhasil", "KKPRditolak", "men5rusun", "Pasal2l", "24O", "(21,", "P erizinan",
-                  "danlatau", "pemeganglzin", "2O2l", "lamaT"):
+                  "danlatau", "pemeganglzin", "2O2l", "lamaT", "Pemerintah Fusat"):
         assert token in raw, token  # the damage is really there before
         assert token not in fixed, token
     assert "ketentuan Pasal 21 ayat (1) dan ayat (2), permohonan" in fixed
