@@ -98,14 +98,14 @@ _MAX_ITEMS = 8
 _INLINE_MAX = 320
 _LIST_ROOM = 480  # characters the items of a condensed lettered list share
 
-_MARGIN_CAP = 3.0
+_MARGIN_CAP = 3.0  # a lead this wide is as sure as the scores can tell
 # The sentence's own meaning: its e5 cosine to the question (as a passage), times this weight,
 # among the best five candidates. Chosen with `lantunan train salience`'s split of training/qa
 # (5-candidate window and weight 25 picked on the fitting two thirds: a sentence holding an
 # answer fact ranks first 0.572 -> 0.590; on the held-back third 0.540 -> 0.582).
 _SENTENCE_MEANING = 25.0
 _RESCORE_TOP = 5
-_RESCORE_CHARS = 600  # what is embedded of a long candidate (e5 reads 512 tokens at most)  # a lead this wide is as sure as the scores can tell
+_RESCORE_CHARS = 600  # what is embedded of a long candidate (e5 reads 512 tokens at most)
 
 
 @dataclass
