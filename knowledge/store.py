@@ -222,28 +222,25 @@ class KnowledgeBase:
         """
         if not texts:
             return []
-        model = self.embedder.name
-        hashes = [content_hash("sentence\0" + t) for t in texts]
-        cached = self.catalog.cached_vectors(model, sorted(set(hashes)))
-        todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
-        if todo:
-            fresh = dict(zip(todo, self.embedder.embed_passages(list(todo.values()))))
-            self.catalog.store_vectors(model, fresh)
-            cached.update(fresh)
-        q = np.asarray(query_vec, dtype=np.float32)
-        return [float(np.dot(cached[h], q)) for h in hashes]
+        vectors = self._cached_embeddings("sentence", texts, self.embedder.embed_passages)
+        return [float(v) for v in vectors @ np.asarray(query_vec, dtype=np.float32)]
 
     def _embed_queries_cached(self, texts: list[str]) -> np.ndarray:
         """Query-space vectors for reviewed questions, through the catalog's vector cache."""
+        return self._cached_embeddings("query", texts, self.embedder.embed_queries)
+
+    def _cached_embeddings(self, space: str, texts: list[str],
+                           embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Vectors of `texts` from the catalog's cache (keyed by `space` and text); the missing
+        ones are embedded once with `embed` and stored."""
         model = self.embedder.name
-        hashes = [content_hash("query\0" + t) for t in texts]
+        hashes = [content_hash(f"{space}\0{t}") for t in texts]
         cached = self.catalog.cached_vectors(model, sorted(set(hashes)))
         todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
         if todo:
-            fresh = self.embedder.embed_queries(list(todo.values()))
-            new = dict(zip(todo.keys(), fresh))
-            self.catalog.store_vectors(model, new)
-            cached.update(new)
+            fresh = dict(zip(todo, embed(list(todo.values()))))
+            self.catalog.store_vectors(model, fresh)
+            cached.update(fresh)
         return np.stack([cached[h] for h in hashes]).astype(np.float32)
 
     def _refresh(self) -> None:
